@@ -1,0 +1,77 @@
+"""Step 8, customers: experience, satisfaction, churn and word of mouth.
+
+Each finished request leaves an experience scored against the customer's expectation:
+lateness relative to the wait it accepts, repeated explanations, inconsistent answers,
+escalations and bounces, and any exception a manager granted.  Satisfaction moves toward that
+score with a learning weight (expectation and disconfirmation, Oliver 1980); waiting past the
+expectation erodes it day by day.  Below a threshold a customer may leave, abandoning its open
+request, and each of its ties loses some satisfaction (word of mouth, in the manner of Bass
+diffusion).  Accepted waits shorten as pressure rises (customers expect more).  Seed 000 (the CX
+mirror), seed 004; MODEL.md step 8.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import ModelParams
+from .state import NONE, State
+
+
+def update_expectations(st: State, params: ModelParams, pressure: float) -> None:
+    st.expected = st.patience / (1.0 + params.pressure.expectation_gain * pressure)
+
+
+def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
+    """Score finished requests and close them."""
+    cp = params.customers
+    st.tick.completed = done.size
+    st.total_completed += done.size
+    if done.size == 0:
+        return
+    wait = st.age[done]
+    late = np.maximum(0.0, wait - st.expected[done]) / st.expected[done]
+    score = (1.0 - cp.wait_weight * late
+             - cp.explain_weight * st.n_explain[done]
+             - cp.inconsistent_weight * st.n_inconsistent[done]
+             - cp.escalation_weight * (st.n_escalate[done] + st.n_bounce[done])
+             + cp.exception_bonus * st.exception[done])
+    s = st.satisfaction
+    s[done] = (1.0 - cp.learning) * s[done] + cp.learning * np.clip(score, 0.0, 1.0)
+    st.tick.wait_sum = float(wait.sum())
+    st.tick.wait_p90 = float(np.percentile(wait, 90))
+    st.tick.done_explanations = int(st.n_explain[done].sum())
+    st.tick.done_inconsistent = int((st.n_inconsistent[done] > 0).sum())
+    st.tick.done_escalated = int((st.n_escalate[done] > 0).sum())
+    st.tick.done_bounced = int((st.n_bounce[done] > 0).sum())
+    # value of the service delivered: the work it needed, halved where the answer contradicted
+    work = params.demand.front_work + params.demand.back_work * st.needs_back[done]
+    st.tick.value += float((work * np.where(st.n_inconsistent[done] > 0, 0.5, 1.0)).sum())
+    st.stage[done] = NONE
+
+
+def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) -> None:
+    cp = params.customers
+    s = st.satisfaction
+    waiting = st.active & (st.stage != NONE) & (st.age > st.expected)
+    s[waiting] -= cp.erosion
+    np.clip(s, 0.0, 1.0, out=s)
+    at_risk = np.flatnonzero(st.active & (s < cp.churn_threshold))
+    leaving = at_risk[rng.random(at_risk.size) < cp.churn_rate]
+    st.tick.churned = leaving.size
+    st.total_churned += leaving.size
+    if leaving.size == 0:
+        return
+    st.active[leaving] = False
+    abandoned = leaving[st.stage[leaving] != NONE]
+    st.stage[abandoned] = NONE
+    st.tick.abandoned = abandoned.size
+    st.total_abandoned += abandoned.size
+    # word of mouth: every tie of a leaver hears about it
+    starts, ends = st.tie_ptr[leaving], st.tie_ptr[leaving + 1]
+    counts = ends - starts
+    if counts.sum():
+        idx = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())
+        ties = st.tie_idx[idx]
+        np.subtract.at(s, ties, cp.word_of_mouth)
+        np.clip(s, 0.0, 1.0, out=s)

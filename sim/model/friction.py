@@ -1,0 +1,50 @@
+"""Friction provenance: every unit of customer friction is booked to a cause and a unit.
+
+The friction index is a weighted sum of the parts customers feel (seed 000, the CX mirror:
+delays, repeated explanations, inconsistent answers, escalations and transfers that reset
+progress).  Weights are ``params.customers.friction_weights``.  Delay friction accrues while a
+request is overdue against its customer's expectation, booked to the cause holding it up now;
+event friction is booked when the event happens, to the unit where it happens.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import C_DECISION, C_HANDOFF, C_MISALIGN, C_OVERLOAD, C_PIVOT, CAUSES, DECISION, State
+
+__all__ = ["CAUSES", "book", "book_delays"]
+
+
+def book(st: State, cause: int | np.ndarray, units: np.ndarray, amount: float | np.ndarray) -> None:
+    """Add ``amount`` friction units to (cause, unit) pairs (vectorised; repeats accumulate)."""
+    if np.size(units) == 0:
+        return
+    flat = np.asarray(cause) * st.U + units
+    amounts = np.broadcast_to(amount, np.shape(units)).astype(float)
+    st.friction_step += np.bincount(flat, weights=amounts, minlength=len(CAUSES) * st.U).reshape(
+        len(CAUSES), st.U)
+
+
+def book_delays(st: State, weight: float, overload_fatigue: float = 0.5) -> None:
+    """Book one day of lateness for every open request past its customer's expectation.
+
+    The cause is what holds the request now, in this order of precedence: waiting for a decision;
+    work redone after a pivot; a team overloaded or tired; a team that ranks the request's theme
+    below the others; a request that crossed a silo; otherwise plain queueing (overload).
+    """
+    late = np.flatnonzero((st.stage != 0) & st.active & (st.age > st.expected))
+    if late.size == 0 or weight == 0:
+        return
+    amount = weight / st.expected[late]
+    in_decision = st.stage[late] == DECISION
+    team = np.where(in_decision, 0, st.loc[late])
+    unit = np.where(in_decision, st.loc[late], st.team_unit[team])
+    tired = (st.fatigue[team] > overload_fatigue) | (st.load_ratio[team] > 1.0)
+    low_rank = st.reading[st.team_unit[team], st.theme[late]] < 1.0 / st.reading.shape[1]
+    cause = np.select(
+        [in_decision, st.reworked[late], tired, low_rank, st.siloed[late]],
+        [C_DECISION, C_PIVOT, C_OVERLOAD, C_MISALIGN, C_HANDOFF],
+        default=C_OVERLOAD,
+    )
+    book(st, cause, unit, amount)

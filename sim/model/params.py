@@ -1,0 +1,406 @@
+"""Typed, validated parameters of the CORE alignment model.
+
+Every constant a rule uses lives here, with its unit, allowed range, default and the reason
+for the default (``rationale``). ``docs/ODD.md``'s parameter table is generated from these
+declarations (``python -m sim params --markdown``), so the table and the code cannot drift.
+
+The model constructor takes one :class:`ModelParams`; scenario files are named instances of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+THEMES = ("speed", "cost", "quality", "compliance")
+LEVERS = ("clarity", "ownership", "resilience", "empathy", "customer_bar")
+FRICTION_WEIGHTS = {"delay": 1.0, "explanation": 0.5, "inconsistent": 1.0, "escalation": 0.5, "bounce": 0.5}
+
+
+def P(default: Any, lo: float | None, hi: float | None, unit: str, meaning: str, rationale: str):
+    """A documented numeric parameter: default, closed range [lo, hi], unit, meaning, rationale."""
+    kw: dict[str, Any] = {}
+    if lo is not None:
+        kw["ge"] = lo
+    if hi is not None:
+        kw["le"] = hi
+    return Field(
+        default,
+        description=meaning,
+        json_schema_extra={"unit": unit, "rationale": rationale},
+        **kw,
+    )
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class OrgParams(Section):
+    """Shape of a generated organisation (ignored where ``chart`` names an org chart CSV)."""
+
+    chart: str | None = Field(
+        None,
+        description="Path of an org chart CSV (relative to the scenario file); empty: generate.",
+        json_schema_extra={"unit": "path", "rationale": "Strategists bring their HR export."},
+    )
+    teams: int = P(20, 1, 5000, "teams", "Number of teams (leaves of the hierarchy).",
+                   "Workshop scale (MODEL.md: 5 to 50 teams).")
+    divisions: int = P(3, 1, 50, "divisions", "Number of divisions (silos) under the executive.",
+                       "A few silos, enough for cross-silo hand-offs to exist.")
+    depth: int = P(2, 1, 8, "levels", "Manager levels between the executive and the teams.",
+                   "Division head plus team lead; span of control follows from teams/divisions/depth.")
+    front_share: float = P(0.5, 0.0, 1.0, "share", "Share of teams that face customers.",
+                           "Even front/back split of a service organisation.")
+    dependency_density: float = P(0.3, 0.0, 1.0, "probability",
+                                  "Chance a front team depends on each further back team of its division.",
+                                  "Each front team has one back-office partner plus a few more.")
+    cross_division_share: float = P(0.2, 0.0, 1.0, "probability",
+                                    "Chance a dependency crosses into another division (a silo).",
+                                    "A minority of hand-offs cross silos.")
+    customers_per_front_team: int = P(45, 0, 10000, "customers",
+                                      "Customer accounts served by each front-office team.",
+                                      "About 500 customers for the 20-team workshop default (11 front teams).")
+    headcount: float = P(8.0, 1.0, 200.0, "people", "Mean team headcount (generated orgs).",
+                         "A two-pizza team.")
+    headcount_spread: float = P(0.15, 0.0, 1.0, "log sd", "Log-normal spread of team headcounts.",
+                                "Teams differ by a person or two; back offices are then staffed to their planned load.")
+    customer_ties: float = P(4.0, 0.0, 50.0, "ties", "Mean word-of-mouth ties per customer.",
+                             "Sparse contagion network in the manner of Bass diffusion.")
+
+
+class LeverParams(Section):
+    """The organisation's CORE levels (0 weak .. 1 strong) and the visible customer bar."""
+
+    clarity: float = P(0.5, 0.0, 1.0, "level", "Explicit priorities and named trade-offs.",
+                       "Mid-range: neither exemplary nor absent (seed 000, Clarity).")
+    ownership: float = P(0.5, 0.0, 1.0, "level", "Clarity of decision rights at each level.",
+                         "Mid-range (seed 000, Ownership).")
+    resilience: float = P(0.5, 0.0, 1.0, "level", "Calibration of reactions to signals.",
+                          "Mid-range; 0.5 maps to Sterman's averaged subjects (seed 000, Resilience).")
+    empathy: float = P(0.5, 0.0, 1.0, "level", "Attention to load and to friction named by people.",
+                       "Mid-range (seed 000, Empathy).")
+    customer_bar: float = P(0.5, 0.0, 1.0, "level", "Visible customer bar and room to bend a rule.",
+                            "Mid-range (seed 001, Forrester: set a high, visible bar).")
+
+
+class ManagerParams(Section):
+    heterogeneity: float = P(0.15, 0.0, 0.5, "level sd",
+                             "Sd of each manager's CORE values around the organisation's levels.",
+                             "Managers differ visibly (seed 002: Gallup's 70% of variance).")
+    engagement_mean: float = P(0.6, 0.0, 1.0, "level", "Mean manager engagement at start.",
+                               "Moderate engagement; Gallup's 27% 'engaged' is a share, not a level.")
+    engagement_sd: float = P(0.15, 0.0, 0.5, "level sd", "Sd of manager engagement at start.",
+                             "Wide enough for manager effects to matter (P8).")
+    engagement_core_weight: float = P(0.4, 0.0, 2.0, "level per level",
+                                      "How much a manager's empathy and ownership lift its engagement.",
+                                      "Managers who create conditions are more engaged (seed 002).")
+    engagement_rate: float = P(0.05, 0.0, 1.0, "1/day", "Speed of engagement adjustment.",
+                               "Engagement moves over weeks, not days.")
+
+
+class PressureParams(Section):
+    baseline: float = P(0.2, 0.0, 2.0, "level", "External pressure without events.",
+                        "Mild, stable conditions (seed 000: most models work when stable).")
+    timeline: list[tuple[int, float]] = Field(
+        default_factory=list,
+        description="Piecewise-linear pressure points [[step, level], ...] overriding the baseline.",
+        json_schema_extra={"unit": "[step, level]", "rationale": "A scenario's pressure story."},
+    )
+    noise: float = P(0.02, 0.0, 1.0, "level sd", "Signal noise on KPIs in stable conditions.",
+                     "Small fluctuations that a calibrated leader ignores.")
+    noise_gain: float = P(0.1, 0.0, 2.0, "sd per level", "Extra signal noise per unit of pressure.",
+                          "Turbulence makes signals noisier (seed 000, Pressure).")
+    demand_gain: float = P(0.6, 0.0, 5.0, "share per level", "Extra demand per unit of pressure.",
+                           "Pressure of 1 raises requests by 60%.")
+    expectation_gain: float = P(0.5, 0.0, 5.0, "share per level",
+                                "How much pressure shortens the wait customers accept.",
+                                "Customers who expect more (seed 000).")
+    need_drift: float = P(0.01, 0.0, 0.5, "share/day", "Daily drift of the market's true need.",
+                          "Slow real change that leaders must track.")
+
+    @model_validator(mode="after")
+    def _timeline_sorted(self):
+        steps = [s for s, _ in self.timeline]
+        if any(b <= a for a, b in itertools.pairwise(steps)):
+            raise ValueError("timeline steps must be strictly increasing")
+        if any(s < 0 for s in steps) or any(not 0 <= v <= 5 for _, v in self.timeline):
+            raise ValueError("timeline needs steps >= 0 and levels in [0, 5]")
+        return self
+
+
+class DemandParams(Section):
+    request_rate: float = P(0.06, 0.0, 1.0, "1/day", "Chance an idle customer makes a request each day.",
+                            "About one request per customer per fortnight.")
+    back_share: float = P(0.5, 0.0, 1.0, "probability", "Share of requests needing back-office work.",
+                          "Half of requests cross the front/back line (seed 004).")
+    decision_share: float = P(0.3, 0.0, 1.0, "probability",
+                              "Share of requests needing a decision beyond routine, in calm conditions.",
+                              "A minority need a call on an exception or a trade-off.")
+    decision_gain: float = P(0.3, 0.0, 5.0, "share per level",
+                             "Relative rise of the decision share per unit of pressure.",
+                             "Under pressure priorities pile up and more requests need a call (seed 000, Pressure).")
+    front_work: float = P(1.5, 0.01, 50.0, "person-days", "Front-office work per request.",
+                          "Sets baseline front utilisation near 0.6.")
+    back_work: float = P(3.0, 0.01, 50.0, "person-days", "Back-office work per request.",
+                         "Fulfilment is heavier than intake.")
+    max_rate: float = P(1.0, 0.01, 20.0, "person-days/day", "Most work one request can absorb per day.",
+                        "One person on a request at a time: sets the minimum service time.")
+
+
+class HandoffParams(Section):
+    reexplain: float = P(0.3, 0.0, 1.0, "probability",
+                         "Chance a hand-off inside a division makes the customer explain again.",
+                         "Repeated explanations are the first sign of silos (seed 004).")
+    reexplain_silo: float = P(0.8, 0.0, 1.0, "probability", "Same, when the hand-off crosses divisions.",
+                              "Silos reach the customer (seed 004).")
+    inconsistency_gain: float = P(1.5, 0.0, 10.0, "probability per unit distance",
+                                  "Inconsistent-answer chance per unit of priority disagreement.",
+                                  "Teams reading priorities apart give different answers (seed 000).")
+    bounce_gain: float = P(1.0, 0.0, 10.0, "probability per unit distance",
+                           "Bounce-back chance per unit of priority disagreement.",
+                           "Disagreeing teams send work back (seed 000, Clarity).")
+    bounce_max: float = P(0.5, 0.0, 1.0, "probability", "Ceiling on the bounce-back chance of one hand-off.",
+                          "Even badly aligned teams pass most work on.")
+    bounce_rework: float = P(0.5, 0.0, 5.0, "share of front work", "Front work redone after a bounce-back.",
+                             "The front team re-qualifies the request.")
+    silo_misread: float = P(0.1, 0.0, 1.0, "distance", "Extra disagreement across a division boundary.",
+                            "Divisions add their own lens.")
+
+
+class DecisionParams(Section):
+    team_capacity: float = P(4.0, 0.1, 100.0, "decisions/day", "Decisions a team with full rights takes per day.",
+                             "Front-line calls are quick when rights are clear.")
+    manager_capacity: float = P(2.0, 0.1, 100.0, "decisions/day", "Decisions a manager resolves per day.",
+                                "A manager's attention is scarce: queueing (Cohen, March, Olsen 1972).")
+    manager_attention: float = P(0.4, 0.0, 1.0, "1/day", "Chance a manager looks at a given waiting approval on a day.",
+                                 "Approvals wait in managers' in-trays for a few days per level.")
+    escalate: float = P(0.5, 0.0, 1.0, "probability", "Chance an unclear decision is escalated rather than met on.",
+                        "Without rights, teams either escalate or meet (seed 000, Ownership).")
+    meeting_cost: float = P(0.5, 0.0, 10.0, "person-days", "Team capacity burned per consensus meeting.",
+                            "Meetings produce follow-ups more than actions (seed 000).")
+    meeting_resolve: float = P(0.3, 0.0, 1.0, "probability", "Chance a consensus meeting settles the decision.",
+                               "Consensus is slow.")
+    bounce: float = P(0.15, 0.0, 1.0, "probability", "Chance an escalated decision comes back unresolved per level.",
+                      "Escalations and transfers reset progress (seed 000, CX mirror).")
+    complexity: float = P(0.3, 0.0, 1.0, "share", "Share of decisions outside settled precedent in calm conditions.",
+                          "When stable, precedent covers most calls (seed 000: most models work when stable).")
+    complexity_gain: float = P(0.5, 0.0, 5.0, "share per level",
+                               "Extra share of unprecedented decisions per unit of pressure.",
+                               "Speed and complexity expose unclear decision rights (seed 000, Ownership).")
+    exception_rate: float = P(0.5, 0.0, 1.0, "probability",
+                              "Chance a manager's resolution is an exception for the customer, times its customer bar.",
+                              "A manager authorises an immediate refund (seed 002).")
+
+
+class WorkParams(Section):
+    productivity: float = P(1.0, 0.1, 5.0, "person-days/person/day", "Output of one seasoned person per day.",
+                            "Unit of work.")
+    initiative_share: float = P(0.2, 0.0, 0.9, "share", "Capacity spent on strategic initiatives.",
+                                "Teams also carry internal projects that pivots rewrite.")
+    overtime_max: float = P(0.3, 0.0, 1.0, "share", "Most extra hours under backlog pressure.",
+                            "Staff work longer under pressure (Oliva & Sterman 2001).")
+    overtime_gain: float = P(0.5, 0.0, 5.0, "share per unit overload", "Overtime per unit of backlog above capacity.",
+                             "Oliva & Sterman 2001.")
+    fatigue_drag: float = P(0.5, 0.0, 1.0, "share", "Productivity lost at full fatigue.",
+                            "Fatigue lowers productivity (Oliva & Sterman 2001).")
+    commitment_drag: float = P(0.3, 0.0, 1.0, "share", "Productivity lost at zero commitment.",
+                               "Teams that expect rewrites stop committing (seed 000, Resilience).")
+    overcheck: float = P(0.3, 0.0, 3.0, "share",
+                         "Extra work per request for a team with no clear rights, at full complexity.",
+                         "Teams unsure of their rights over-check (seed 000, Ownership).")
+    work_horizon: float = P(3.0, 0.1, 60.0, "days", "Backlog, in days of nominal capacity, a team considers normal.",
+                            "Beyond three days of backlog people start working longer.")
+    initiative_cycle: float = P(20.0, 1.0, 365.0, "days", "Mean time for initiative work to be delivered.",
+                                "Internal projects deliver over about a month: long enough for pivots to waste them.")
+    priority_floor: float = P(0.1, 0.0, 1.0, "weight", "Floor of a theme's weight in a team's queue order.",
+                              "No theme is starved entirely.")
+
+
+class SignalParams(Section):
+    theta_min: float = P(0.15, 0.0, 1.0, "weight", "Smoothing weight on new evidence at resilience 1.",
+                         "Calibrated leaders smooth hard; Sterman 1989 subjects averaged 0.36.")
+    theta_max: float = P(0.7, 0.0, 1.0, "weight", "Smoothing weight on new evidence at resilience 0.",
+                         "Leaders who take every fluctuation for a trend.")
+    alpha_min: float = P(0.15, 0.0, 1.0, "share", "Share of the perceived gap corrected at resilience 1.",
+                         "Below Sterman's average 0.26.")
+    alpha_max: float = P(0.8, 0.0, 1.0, "share", "Share of the gap corrected at resilience 0.",
+                         "Overcorrection.")
+    beta_min: float = P(0.05, 0.0, 1.0, "weight", "Weight on change still in flight at resilience 0.",
+                        "Ignoring the supply line makes oscillations (Sterman 1989).")
+    beta_max: float = P(0.9, 0.0, 1.0, "weight", "Weight on change still in flight at resilience 1.",
+                        "Counting what is already under way.")
+    threshold_min: float = P(0.05, 0.0, 1.0, "distance", "Gap that triggers a pivot at resilience 0.",
+                             "Every fluctuation is a reason to pivot (seed 000).")
+    threshold_max: float = P(0.2, 0.0, 1.0, "distance", "Gap that triggers a pivot at resilience 1.",
+                             "Not every missed target is a reason to pivot (seed 000).")
+    review_every: int = P(7, 1, 365, "days", "Days between leadership reviews of the signals.",
+                          "A weekly leadership meeting.")
+    report_delay: float = P(14.0, 0.0, 120.0, "days", "Information delay of KPIs reaching leadership at empathy 0.",
+                            "KPIs arrive late (MODEL.md step 6).")
+    empathy_speedup: float = P(0.8, 0.0, 1.0, "share", "Share of the delay and noise removed at empathy 1.",
+                               "People know where things break before the dashboard (seed 000, Empathy).")
+    amplification: float = P(0.8, 0.0, 3.0, "gain", "Extra gain a manager at resilience 0 adds to a change it relays.",
+                             "Overreaction compounds down a chain (bullwhip, Sterman 1989).")
+    read_noise: float = P(0.25, 0.0, 2.0, "sd", "Noise of re-reading priorities at clarity 0.",
+                          "Each team reads the mission through its own lens (seed 000, Clarity).")
+    refresh: float = P(0.1, 0.0, 1.0, "1/day", "Chance a unit re-reads its parent's priorities on a quiet day.",
+                       "Priorities are re-read now and then, not only after pivots.")
+    socialisation: float = P(0.3, 0.0, 1.0, "share",
+                             "Gap to the parent's reading closed by a quiet re-read at clarity 1 (half at clarity 0).",
+                             "Stable direction is learnt over time (March 1991); clarity speeds it.")
+    rework_gain: float = P(1.5, 0.0, 10.0, "probability per unit change",
+                           "Chance per unit of priority change that a request in progress is reworked.",
+                           "Work in progress that no longer fits is reworked (MODEL.md step 6).")
+    commitment_drop: float = P(1.0, 0.0, 10.0, "share per unit change", "Commitment lost per unit of priority change.",
+                               "Frequent pivots lower commitment (seed 000, Resilience).")
+    commitment_recovery: float = P(0.02, 0.0, 1.0, "1/day", "Daily recovery of commitment toward 1.",
+                                   "Trust returns slowly.")
+
+
+class PeopleParams(Section):
+    strain_gain: float = P(0.08, 0.0, 1.0, "1/day", "Fatigue added per day per unit of strain.",
+                           "Overload tires within weeks (Homer 1985).")
+    recovery: float = P(0.05, 0.0, 1.0, "1/day", "Fatigue recovered per day with slack, at empathy 0.",
+                        "Recovery is slower than build-up.")
+    empathy_buffer: float = P(0.6, 0.0, 1.0, "share", "Share of strain an empathic manager (empathy 1) absorbs.",
+                              "Adjusting timing and expectations (seed 000, Empathy).")
+    empathy_recovery: float = P(2.0, 0.0, 5.0, "share", "Extra recovery speed at empathy 1.",
+                                "Empathy speeds recovery (MODEL.md step 7).")
+    engagement_follow: float = P(0.85, 0.0, 1.0, "share", "Weight of the manager in a team's engagement target.",
+                                 "Managers account for at least 70% of variance (seed 002, Gallup).")
+    team_engagement_sd: float = P(0.05, 0.0, 0.5, "level sd", "Sd of a team's own engagement baseline.",
+                                  "Small team idiosyncrasy.")
+    fatigue_disengage: float = P(0.1, 0.0, 1.0, "level", "Engagement lost at full fatigue.",
+                                 "Engagement falls with fatigue (MODEL.md step 7).")
+    attrition_base: float = P(0.0003, 0.0, 0.05, "1/day", "Daily attrition chance per person, rested and engaged.",
+                              "About 10% a year.")
+    attrition_fatigue: float = P(4.0, 0.0, 50.0, "multiplier", "Attrition multiplier at full fatigue.",
+                                 "Unempathetic workplaces see high turnover (seed 000, Empathy).")
+    attrition_disengaged: float = P(2.0, 0.0, 50.0, "multiplier", "Attrition multiplier at zero engagement.",
+                                    "Disengaged people leave.")
+    hiring_delay: int = P(45, 0, 365, "days", "Days from a departure to the replacement's arrival.",
+                          "A typical recruiting cycle.")
+    ramp_days: float = P(60.0, 1.0, 365.0, "days", "Mean time for a hire to reach full productivity.",
+                         "Two months of ramp-up.")
+    novice_productivity: float = P(0.4, 0.0, 1.0, "share", "Productivity of a hire still ramping up.",
+                                   "New hires contribute partly.")
+    coaching: float = P(0.0, 0.0, 1.0, "share", "Share of ramp time removed by coaching.",
+                        "Coaching speeds ramp-up (seed 002).")
+    hiring_freeze: bool = Field(False, description="No replacements are hired.",
+                                json_schema_extra={"unit": "flag", "rationale": "Budget cut lever."})
+
+
+class CustomerParams(Section):
+    expected_wait: float = P(10.0, 0.5, 365.0, "days", "Wait a customer accepts in calm conditions (mean).",
+                             "Sets calm-condition satisfaction near its ceiling.")
+    expectation_sd: float = P(0.25, 0.0, 2.0, "log sd", "Log-normal spread of customers' accepted wait.",
+                              "Customers differ.")
+    learning: float = P(0.3, 0.0, 1.0, "weight", "Weight of the latest experience in satisfaction.",
+                        "Expectation-disconfirmation (Oliver 1980).")
+    wait_weight: float = P(0.5, 0.0, 5.0, "per expected wait", "Satisfaction lost per expected wait of lateness.",
+                           "Delays nobody can explain (seed 000, CX mirror).")
+    explain_weight: float = P(0.1, 0.0, 1.0, "per explanation", "Satisfaction lost per repeated explanation.",
+                              "Repeated explanations (seed 000, 004).")
+    inconsistent_weight: float = P(0.2, 0.0, 1.0, "per answer", "Satisfaction lost per inconsistent answer.",
+                                   "Inconsistent answers (seed 000).")
+    escalation_weight: float = P(0.1, 0.0, 1.0, "per escalation", "Satisfaction lost per escalation or bounce.",
+                                 "Transfers that reset progress (seed 000).")
+    exception_bonus: float = P(0.15, 0.0, 1.0, "level", "Satisfaction gained from an exception granted.",
+                               "The immediate refund (seed 002).")
+    erosion: float = P(0.01, 0.0, 0.5, "1/day", "Satisfaction lost per day a request is overdue.",
+                       "Waiting erodes satisfaction (MODEL.md step 8).")
+    churn_threshold: float = P(0.3, 0.0, 1.0, "level", "Satisfaction below which a customer may leave.",
+                               "Unhappy customers start looking elsewhere.")
+    churn_rate: float = P(0.02, 0.0, 1.0, "1/day", "Daily leaving chance below the threshold.",
+                          "Leaving takes a while.")
+    word_of_mouth: float = P(0.1, 0.0, 1.0, "level", "Satisfaction a customer loses when a tie leaves.",
+                             "Contagion along ties (Bass diffusion).")
+    initial_satisfaction: float = P(0.75, 0.0, 1.0, "level", "Satisfaction at start.",
+                                    "A healthy base.")
+    tired_fatigue: float = P(0.5, 0.0, 1.0, "level",
+                             "Team fatigue above which lateness is booked to overload and fatigue.",
+                             "Half-exhausted teams are the bottleneck.")
+    friction_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(FRICTION_WEIGHTS),
+        description="Weights of the friction index parts (delay counted per expected wait overdue).",
+        json_schema_extra={"unit": "friction units", "rationale": "Delay and contradiction weigh most (seed 000)."},
+    )
+
+    @field_validator("friction_weights", mode="before")
+    @classmethod
+    def _fill_weights(cls, v):
+        """A partial table overrides only the weights it names."""
+        if isinstance(v, dict):
+            return {**FRICTION_WEIGHTS, **v}
+        return v
+
+    @model_validator(mode="after")
+    def _weights(self):
+        allowed = {"delay", "explanation", "inconsistent", "escalation", "bounce"}
+        bad = set(self.friction_weights) - allowed
+        if bad:
+            raise ValueError(f"unknown friction weight {sorted(bad)[0]!r}; allowed: {sorted(allowed)}")
+        if any(v < 0 for v in self.friction_weights.values()):
+            raise ValueError("friction weights must be >= 0")
+        return self
+
+
+class Scope(Section):
+    """Where an event applies: the whole organisation (empty), a division, or a manager's subtree."""
+
+    division: str | None = None
+    manager: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if self.division is not None and self.manager is not None:
+            raise ValueError("a scope names a division or a manager, not both")
+        return self
+
+
+class ShockEvent(Section):
+    type: Literal["shock"]
+    step: int = Field(ge=1, description="Day the shock starts (day k is row k of the series).")
+    duration: int = Field(30, ge=1)
+    pressure: float = Field(1.0, ge=0.0, le=5.0, description="Pressure added while the shock lasts.")
+    noise: float = Field(0.0, ge=0.0, le=2.0, description="Signal noise added while it lasts.")
+    need_shift: float = Field(0.3, ge=0.0, le=1.0,
+                              description="How far the market's need jumps toward a random theme.")
+    label: str = ""
+
+
+class LeverEvent(Section):
+    type: Literal["lever"]
+    step: int = Field(ge=1, description="Day the change starts (day k is row k of the series).")
+    lever: Literal["clarity", "ownership", "resilience", "empathy", "customer_bar"]
+    value: float = Field(ge=0.0, le=1.0)
+    ramp: int = Field(0, ge=0, description="Days to move linearly from the old to the new value.")
+    scope: Scope = Field(default_factory=Scope)
+    label: str = ""
+
+
+Event = Annotated[ShockEvent | LeverEvent, Field(discriminator="type")]
+
+
+class ModelParams(Section):
+    """Everything one run needs besides its seed."""
+
+    name: str = "unnamed"
+    description: str = ""
+    steps: int = P(365, 1, 100000, "days", "Days simulated.", "One year.")
+    seed: int = P(1, 0, 2**63 - 1, "integer", "Root seed of the run.", "Any fixed value.")
+    org: OrgParams = Field(default_factory=OrgParams)
+    levers: LeverParams = Field(default_factory=LeverParams)
+    managers: ManagerParams = Field(default_factory=ManagerParams)
+    pressure: PressureParams = Field(default_factory=PressureParams)
+    demand: DemandParams = Field(default_factory=DemandParams)
+    handoffs: HandoffParams = Field(default_factory=HandoffParams)
+    decisions: DecisionParams = Field(default_factory=DecisionParams)
+    work: WorkParams = Field(default_factory=WorkParams)
+    signals: SignalParams = Field(default_factory=SignalParams)
+    people: PeopleParams = Field(default_factory=PeopleParams)
+    customers: CustomerParams = Field(default_factory=CustomerParams)
+    events: list[Event] = Field(default_factory=list)

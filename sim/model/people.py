@@ -1,0 +1,63 @@
+"""Step 7, people: fatigue, engagement, attrition, hiring and ramp-up.
+
+Fatigue rises with strain (backlog above normal, overtime, changes of priorities) and recovers
+as strain falls below one (full recovery speed without strain); an empathic manager absorbs part
+of the strain and speeds recovery (seed 000, Empathy; Homer 1985 on burnout cycles).  A manager's
+engagement follows its own baseline lifted by its empathy and ownership; a team's engagement
+follows its manager's closely and falls with fatigue (seed 002: managers account for at least 70%
+of the variance in engagement between teams).  Attrition rises with fatigue and disengagement;
+replacements arrive after a hiring delay (none during a freeze) and ramp up, faster with
+coaching.  MODEL.md step 7.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import ModelParams
+from .state import L_EMPATHY, L_OWNERSHIP, State
+
+
+def update_people(st: State, params: ModelParams, rng: np.random.Generator, step: int,
+                  team_change: np.ndarray) -> None:
+    pp, mp = params.people, params.managers
+    emp = st.team_lever(L_EMPATHY)
+    over = np.maximum(0.0, st.load_ratio - 1.0)
+    strain = over + st.overtime + team_change
+    f = st.fatigue
+    f += pp.strain_gain * strain * (1.0 - pp.empathy_buffer * emp) * (1.0 - f)
+    f -= pp.recovery * (1.0 + pp.empathy_recovery * emp) * np.maximum(0.0, 1.0 - strain) * f
+    np.clip(f, 0.0, 1.0, out=f)
+
+    # engagement: managers from their own traits, teams from their manager and their fatigue
+    managers = ~st.is_team
+    lift = mp.engagement_core_weight * (
+        0.5 * (st.lever[:, L_EMPATHY] + st.lever[:, L_OWNERSHIP]) - 0.5)
+    target = np.clip(st.engagement_base + lift, 0.0, 1.0)
+    tu = st.team_unit
+    team_target = (pp.engagement_follow * st.engagement[st.team_mgr]
+                   + (1.0 - pp.engagement_follow) * st.engagement_base[tu]
+                   - pp.fatigue_disengage * f)
+    target[tu] = np.clip(team_target, 0.0, 1.0)
+    rate = mp.engagement_rate
+    st.engagement[managers] += rate * (target[managers] - st.engagement[managers])
+    st.engagement[tu] += rate * (target[tu] - st.engagement[tu])
+
+    # attrition, hiring pipeline, ramp-up
+    hazard = pp.attrition_base * (1.0 + (pp.attrition_fatigue - 1.0) * f) * (
+        1.0 + (pp.attrition_disengaged - 1.0) * (1.0 - st.engagement[tu]))
+    leavers = rng.binomial(st.headcount, np.clip(hazard, 0.0, 1.0))
+    novice_leavers = rng.hypergeometric(st.novices, st.headcount - st.novices, leavers)
+    st.headcount -= leavers
+    st.novices -= novice_leavers
+    st.tick.leavers = int(leavers.sum())
+    slots = st.hiring.shape[0]
+    if not pp.hiring_freeze:
+        st.hiring[(step + pp.hiring_delay) % slots] += leavers
+    arrivals = st.hiring[step % slots].copy()
+    st.hiring[step % slots] = 0
+    st.headcount += arrivals
+    st.novices += arrivals
+    st.tick.hires = int(arrivals.sum())
+    ramp = pp.ramp_days * (1.0 - pp.coaching)
+    st.novices -= rng.binomial(st.novices, min(1.0, 1.0 / max(ramp, 1.0)))

@@ -1,0 +1,69 @@
+"""Step 5, work: teams spend their capacity on their queue in the order of their reading of the
+priorities, and on strategic initiatives.
+
+Capacity = effective people (hires ramping up count partly) x productivity, lowered by fatigue
+and by lost commitment, raised by overtime when the backlog exceeds what the team considers
+normal (Oliva and Sterman 2001), less the person-days burned in meetings.  The request share of
+capacity is shared among the team's requests in proportion to the weight the team's reading gives
+each request's theme (weighted processor sharing), with at most ``max_rate`` per request per day.
+Initiative work delivers value in proportion to the fit of the team's reading with the market's
+need; misread priorities turn effort into waste ('working harder for smaller results', seed 000).
+MODEL.md step 5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import ModelParams
+from .state import BACK, FRONT, ROUTE, State, distance
+
+
+def capacity(st: State, params: ModelParams) -> np.ndarray:
+    """Person-days each team can put in today, before meetings and before the initiative share."""
+    wp = params.work
+    people = st.effective_people(params.people.novice_productivity)
+    drag = (1.0 - wp.fatigue_drag * st.fatigue) * (1.0 - wp.commitment_drag * (1.0 - st.commitment))
+    return np.maximum(people, 0.0) * wp.productivity * drag * (1.0 + st.overtime)
+
+
+def do_work(st: State, params: ModelParams) -> np.ndarray:
+    """Advance work; mark finished stages for routing; return the team indices of finished
+    requests (for the caller's accounting)."""
+    wp = params.work
+    T = st.T
+    busy = np.flatnonzero((st.stage == FRONT) | (st.stage == BACK))
+    team = st.loc[busy]
+    backlog = np.bincount(team, weights=st.remaining[busy], minlength=T)
+    # overtime follows backlog relative to a normal backlog (work_horizon days of nominal capacity)
+    people = np.maximum(st.effective_people(params.people.novice_productivity), 1e-9)
+    nominal = people * wp.productivity * (1.0 - wp.initiative_share)
+    st.load_ratio = backlog / (nominal * wp.work_horizon)
+    st.overtime = np.minimum(wp.overtime_max, wp.overtime_gain * np.maximum(0.0, st.load_ratio - 1.0))
+    hours = st.headcount * (1.0 + st.overtime)  # effort: person-days present and worked
+    cap = np.maximum(0.0, capacity(st, params) - st.meeting_load)
+    request_cap = cap * (1.0 - wp.initiative_share)
+    initiative = cap * wp.initiative_share
+    # weighted processor sharing
+    K = st.reading.shape[1]
+    weight = wp.priority_floor + K * st.reading[st.team_unit[team], st.theme[busy]]
+    wsum = np.bincount(team, weights=weight, minlength=T)
+    share = request_cap[team] * weight / np.maximum(wsum[team], 1e-12)
+    done = np.minimum(np.minimum(share, params.demand.max_rate), st.remaining[busy])
+    st.remaining[busy] -= done
+    finished = busy[st.remaining[busy] <= 1e-9]
+    st.remaining[finished] = 0.0
+    st.back_done[finished[st.stage[finished] == BACK]] = True
+    st.stage[finished] = ROUTE
+    st.loc[finished] = st.cust_team[finished]
+    # initiatives: work in progress is delivered over initiative_cycle days; value by fit to need
+    st.initiative_wip += initiative
+    delivered = st.initiative_wip / wp.initiative_cycle
+    st.initiative_wip -= delivered
+    fit = 1.0 - distance(st.reading[st.team_unit], st.need[None, :])
+    used_on_requests = np.bincount(team, weights=done, minlength=T)
+    st.tick.effort += float(hours.sum())
+    st.tick.value += float((delivered * fit).sum())
+    st.tick.waste += float((delivered * (1.0 - fit)).sum())
+    st.utilisation = (used_on_requests + initiative) / np.maximum(cap, 1e-9)
+    return finished
