@@ -1,0 +1,208 @@
+"""Write one run's outputs into a directory, atomically.
+
+Everything is written into a fresh temporary directory next to ``out_dir`` (same parent, so the
+final rename stays on one file system) and renamed into place at the end. An earlier run in
+``out_dir`` is replaced only after the new one is complete; on any failure the temporary
+directory is removed and ``out_dir`` is left as it was. A directory holding anything else than
+an earlier run's files is never replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import time
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.api import RunResult, Scenario
+
+TABLES = ("timeseries", "units", "provenance")
+FILES = (*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")), "manifest.json", "kpis.png")
+MANIFEST_FORMAT = "alignsim-run/1"
+PACKAGES = ("alignsim", "mesa", "numpy", "networkx", "pandas", "pyarrow", "pydantic", "matplotlib")
+
+
+def _versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def git_revision(start: Path) -> str | None:
+    """The commit checked out in the git work tree containing ``start``, read from ``.git``.
+
+    None outside a git checkout or when HEAD cannot be resolved. No git process is started.
+    """
+    for folder in (start, *start.parents):
+        dot = folder / ".git"
+        if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+            text = dot.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            dot = (folder / text.removeprefix("gitdir:").strip()).resolve()
+        if dot.is_dir():
+            return _resolve_head(dot)
+    return None
+
+
+def _resolve_head(git_dir: Path) -> str | None:
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref:"):
+            return head or None
+        ref = head.removeprefix("ref:").strip()
+        common = git_dir
+        if (git_dir / "commondir").is_file():
+            common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        for base in (git_dir, common):
+            if (base / ref).is_file():
+                return (base / ref).read_text(encoding="utf-8").strip() or None
+        packed = common / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text(encoding="utf-8").splitlines():
+                sha, _, name = line.partition(" ")
+                if name.strip() == ref:
+                    return sha
+    except OSError:
+        return None
+    return None
+
+
+def manifest(result: RunResult, scenario: Scenario) -> dict[str, Any]:
+    """What produced the run: scenario, resolved parameters, seed, steps, timing and versions."""
+    from sim import api
+
+    source = scenario.source
+    start = source.parent if source is not None else Path(api.__file__).resolve().parent
+    return {
+        "format": MANIFEST_FORMAT,
+        "scenario": {
+            "name": scenario.name,
+            "description": scenario.params.description,
+            "source": str(source) if source is not None else None,
+            "overrides": list(scenario.overrides),
+        },
+        "seed": result.seed,
+        "steps": result.steps,
+        "wall_s": round(result.wall_s, 4),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": _versions(),
+        "git_revision": git_revision(start),
+        "params": scenario.params.model_dump(mode="json"),
+    }
+
+
+def is_run_dir(path: Path) -> bool:
+    """True if ``path`` holds only files a previous :func:`write_run` wrote, manifest included."""
+    try:
+        names = {p.name for p in path.iterdir()}
+        info = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return names <= set(FILES) and isinstance(info, dict) and info.get("format") == MANIFEST_FORMAT
+
+
+def check_out_dir(out_dir: str | Path, overwrite: bool = True) -> Path:
+    """Raise InputError unless ``out_dir`` may receive a run; call it before running.
+
+    It may if it does not exist, is empty, or (with ``overwrite``) holds an earlier run.
+    """
+    out = Path(out_dir)
+    if out.exists() or out.is_symlink():
+        if not out.is_dir() or out.is_symlink():
+            raise InputError(str(out), "exists and is not a directory; choose another output directory")
+        if any(out.iterdir()):
+            if not overwrite:
+                raise InputError(str(out), "exists and is not empty; choose another output directory")
+            if not is_run_dir(out):
+                raise InputError(str(out), "exists and holds files that are not an alignsim run; "
+                                 "choose another output directory or empty it")
+    for parent in out.absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            raise InputError(str(out), f"{parent} is not a directory")
+    return out
+
+
+def _write_files(result: RunResult, scenario: Scenario, folder: Path) -> None:
+    from sim.report.figure import kpi_figure
+
+    tables = {"timeseries": result.series, "units": result.units, "provenance": result.provenance}
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        table.to_parquet(folder / f"{name}.parquet", index=False)
+    info = manifest(result, scenario)
+    (folder / "manifest.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+    title = f"{scenario.name}: seed {result.seed}, {result.steps} days"
+    kpi_figure(result.series, title, scenario.params.events).savefig(folder / "kpis.png", dpi=100)
+
+
+def _make_parents(path: Path) -> list[Path]:
+    """Create the missing parents of ``path``; return those created, deepest first."""
+    created = [p for p in path.parents if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return created
+
+
+def write_run(result: RunResult, scenario: Scenario, out_dir: str | Path, *,
+              overwrite: bool = True) -> dict[str, Path]:
+    """Write the run's tables (CSV and Parquet), ``manifest.json`` and ``kpis.png`` to ``out_dir``.
+
+    Atomic: nothing is visible in ``out_dir`` until everything is written. An earlier run there is
+    replaced when ``overwrite`` (the default); any other content makes it raise InputError.
+    Returns each file name mapped to its final path.
+    """
+    out = check_out_dir(out_dir, overwrite).absolute()
+    created: list[Path] = []
+    tmp: Path | None = None
+    try:
+        created = _make_parents(out)
+        tmp = _fresh(out, "tmp")
+        tmp.mkdir()  # honours the umask, unlike tempfile.mkdtemp
+        _write_files(result, scenario, tmp)
+        _swap(tmp, out)
+        tmp = None
+    except OSError as exc:
+        raise InputError(str(out_dir), f"cannot write the outputs: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            for folder in created:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+    return {name: out / name for name in FILES}
+
+
+def _fresh(out: Path, kind: str) -> Path:
+    """A hidden sibling name of ``out`` that nothing else uses."""
+    return out.parent / f".{out.name}.{kind}-{os.getpid()}-{time.time_ns()}"
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Move ``new`` to ``out``, replacing an earlier run there only once ``new`` is in place."""
+    old: Path | None = None
+    if out.exists():
+        old = _fresh(out, "old")
+        os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
