@@ -465,6 +465,7 @@ class RunResult:
     series: pd.DataFrame
     units: pd.DataFrame
     provenance: pd.DataFrame
+    unit_series: pd.DataFrame
     seed: int
     steps: int
     wall_s: float
@@ -479,7 +480,8 @@ def run_model(model: AlignmentModel, steps: int | None = None,
     wall = time.perf_counter() - start
     seed = getattr(model, "root_seed", model.params.seed)
     return RunResult(model=model, series=model.series(), units=model.units(),
-                     provenance=model.provenance(), seed=int(seed), steps=n, wall_s=wall)
+                     provenance=model.provenance(), unit_series=model.unit_series(), seed=int(seed),
+                     steps=n, wall_s=wall)
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None, steps: int | None = None,

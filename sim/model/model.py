@@ -16,10 +16,11 @@ from .environment import LeverChange, apply_environment
 from .friction import book_delays
 from .handoffs import route
 from .orggraph import check_org, generate_org
-from .params import LeverEvent, ModelParams
+from .params import EVENT_ADAPTER, LEVERS, LeverEvent, ModelParams, ShockEvent
 from .people import update_people
+from .recorder import Recorder
 from .signals import cascade, perceive, review, rework
-from .state import NONE, State, Tick
+from .state import NONE, State, Tick, normalize_rows
 from .work import do_work
 
 
@@ -32,7 +33,8 @@ class AlignmentModel(mesa.Model):
     """
 
     def __init__(self, *, params: ModelParams, graph: nx.DiGraph | None = None, seed: int | None = None):
-        self.params = params
+        self.params = params.model_copy(deep=True)  # live events must not leak into the caller's params
+        params = self.params
         self.root_seed = params.seed if seed is None else int(seed)
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(self.root_seed)))
         if graph is None:
@@ -42,14 +44,18 @@ class AlignmentModel(mesa.Model):
         check_org(graph)
         self.graph = graph
         self.state = State(graph, params, self.rng)
+        self.event_log: list[tuple[int, str, str]] = [
+            (e.step, e.type, e.label or e.type) for e in params.events]  # (day, kind, label)
         self.lever_changes = self._resolve_events()
         self.pressure = 0.0
         self.noise = 0.0
+        self._live_pivots = 0
         self._friction_now = 0.0
         self.last = {"wait_mean": 0.0, "wait_p90": 0.0, "decision_latency": 0.0}
         self._place_agents()
-        self.datacollector = mesa.DataCollector(model_reporters=reporters.model_reporters(self))
-        self.datacollector.collect(self)
+        self.datacollector = Recorder(reporters.model_reporters(self))
+        self.unit_history: list[np.ndarray] = []
+        self._collect()
 
     # -- construction --------------------------------------------------------------------------
     def _place_agents(self) -> None:
@@ -73,11 +79,61 @@ class AlignmentModel(mesa.Model):
             if ev.step > self.params.steps:
                 raise InputError(f"events[{i}].step",
                                  f"{ev.step} is past the end of the run; allowed: 1..{self.params.steps}")
-            if not isinstance(ev, LeverEvent):
-                continue
-            changes.append(LeverChange(ev, self.scope_units(ev.scope.division, ev.scope.manager,
-                                                            f"events[{i}].scope")))
+            if isinstance(ev, LeverEvent):
+                changes.append(self._lever_change(ev, f"events[{i}].scope"))
         return changes
+
+    def _lever_change(self, ev: LeverEvent, where: str) -> LeverChange:
+        return LeverChange(ev, self.scope_units(ev.scope.division, ev.scope.manager, where))
+
+    # -- live interventions (the workshop dashboard fires these while the model plays) ----------
+    def add_event(self, event: dict | ShockEvent | LeverEvent) -> ShockEvent | LeverEvent:
+        """Schedule a shock or a lever change from the next step on (its ``step`` is set to the
+        next day if earlier); validated like a scenario's events."""
+        ev = EVENT_ADAPTER.validate_python(event if isinstance(event, dict) else event.model_dump())
+        ev = ev.model_copy(update={"step": max(ev.step, self.steps + 1)})
+        if isinstance(ev, LeverEvent):
+            self.lever_changes.append(self._lever_change(ev, "event.scope"))
+        self.params.events.append(ev)
+        self.event_log.append((ev.step, ev.type, ev.label or ev.type))
+        return ev
+
+    def pivot(self, strength: float = 0.5, theme: int | None = None, label: str = "pivot") -> None:
+        """A leadership pivot now: the intent moves toward one theme (random if not given) by
+        ``strength``; it cascades down the reports-to edges from the next step."""
+        if not 0.0 <= strength <= 1.0:
+            raise InputError("pivot.strength", f"{strength} is not allowed: must be in [0, 1]")
+        st = self.state
+        k = int(self.rng.integers(st.reading.shape[1])) if theme is None else int(theme)
+        if not 0 <= k < st.reading.shape[1]:
+            raise InputError("pivot.theme", f"{theme} is not allowed: must be in 0..{st.reading.shape[1] - 1}")
+        target = np.zeros(st.reading.shape[1])
+        target[k] = 1.0
+        new = normalize_rows((1.0 - strength) * st.reading[0] + strength * target, 0.02)
+        st.change[0] = new - st.reading[0]
+        st.reading[0] = new
+        st.version[0] += 1
+        self._live_pivots += 1
+        self.event_log.append((self.steps + 1, "pivot", label))
+
+    def change_leader(self, unit: int, levers: dict[str, float] | None = None, label: str = "leader change") -> None:
+        """A new leader takes over manager ``unit``: fresh CORE deviations and engagement drawn
+        around the organisation's levels, or the given lever values."""
+        st = self.state
+        if not 0 <= unit < st.U or st.is_team[unit]:
+            raise InputError("leader.unit", f"{unit} is not a manager or executive unit")
+        p = self.params.managers
+        if levers is None:
+            st.lever_dev[unit] = self.rng.normal(0.0, p.heterogeneity, len(LEVERS))
+        else:
+            for name, value in levers.items():
+                if name not in LEVERS or not 0.0 <= float(value) <= 1.0:
+                    raise InputError(f"leader.levers.{name}", f"{value!r} is not allowed: levers {LEVERS} in [0, 1]")
+                li = LEVERS.index(name)
+                st.lever_dev[unit, li] = float(value) - st.lever_level[unit, li]
+        st.lever[unit] = np.clip(st.lever_level[unit] + st.lever_dev[unit], 0.0, 1.0)
+        st.engagement_base[unit] = float(np.clip(self.rng.normal(p.engagement_mean, p.engagement_sd), 0, 1))
+        self.event_log.append((self.steps + 1, "leader", label))
 
     def scope_units(self, division: str | None, manager: str | None, where: str) -> np.ndarray:
         """Units of a scope: everything, one division, or one manager's subtree (by name or id)."""
@@ -104,7 +160,8 @@ class AlignmentModel(mesa.Model):
     def step(self) -> None:
         st, p, rng = self.state, self.params, self.rng
         t = self.steps  # Mesa counts steps from 1: day t produces row t of the series
-        st.tick = Tick()
+        st.tick = Tick(pivots=self._live_pivots)
+        self._live_pivots = 0
         st.friction_step[:] = 0.0
         st.meeting_load[:] = 0.0
         st.age[st.stage != NONE] += 1.0
@@ -127,7 +184,11 @@ class AlignmentModel(mesa.Model):
         st.friction += st.friction_step
         self._friction_now = reporters.friction_index(self)
         self._remember()
+        self._collect()
+
+    def _collect(self) -> None:
         self.datacollector.collect(self)
+        self.unit_history.append(reporters.unit_snapshot(self))
 
     def _remember(self) -> None:
         tk = self.state.tick
@@ -153,7 +214,13 @@ class AlignmentModel(mesa.Model):
         return df.reset_index()
 
     def units(self):
+        """One row per org unit: identity, structure, state now and friction originated."""
         return reporters.unit_table(self)
 
+    def unit_series(self):
+        """Per-unit KPIs, one row per (step, unit)."""
+        return reporters.unit_series_table(self, self.unit_history)
+
     def provenance(self):
+        """Cumulative friction by (cause, unit)."""
         return reporters.provenance_table(self)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 THEMES = ("speed", "cost", "quality", "compliance")
 LEVERS = ("clarity", "ownership", "resilience", "empathy", "customer_bar")
@@ -383,6 +383,7 @@ class LeverEvent(Section):
 
 
 Event = Annotated[ShockEvent | LeverEvent, Field(discriminator="type")]
+EVENT_ADAPTER: TypeAdapter = TypeAdapter(Event)
 
 
 class ModelParams(Section):

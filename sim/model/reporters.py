@@ -224,6 +224,40 @@ def model_reporters(m) -> dict:
     return reps
 
 
+UNIT_SERIES = ("friction", "backlog", "approvals_waiting", "alignment", "fatigue", "engagement", "headcount")
+
+
+def unit_snapshot(m) -> np.ndarray:
+    """Per-unit KPIs of the current step, shape (len(UNIT_SERIES), U): friction booked to the unit
+    this step, requests queued at it (teams), decisions waiting at it, agreement of its reading
+    with the intent, and for teams fatigue and headcount (NaN for other units)."""
+    st = m.state
+    U = st.U
+    out = np.full((len(UNIT_SERIES), U), np.nan)
+    out[0] = st.friction_step.sum(axis=0)
+    busy = (st.stage == FRONT) | (st.stage == BACK)
+    out[1] = 0.0
+    out[1, st.team_unit] = np.bincount(st.loc[busy], minlength=st.T)
+    out[2] = np.bincount(st.loc[st.stage == DECISION], minlength=U)
+    out[3] = 1.0 - distance(st.reading, st.reading[0][None, :])
+    out[4, st.team_unit] = st.fatigue
+    out[5] = st.engagement
+    out[6, st.team_unit] = st.headcount
+    return out
+
+
+def unit_series_table(m, history: list[np.ndarray]):
+    """Long table: one row per (step, unit) with the UNIT_SERIES columns."""
+    import pandas as pd
+
+    arr = np.stack(history)  # steps x metrics x units
+    n_steps, _, U = arr.shape
+    data = {"step": np.repeat(np.arange(n_steps), U), "unit": np.tile(np.arange(U), n_steps)}
+    for i, name in enumerate(UNIT_SERIES):
+        data[name] = arr[:, i, :].ravel()
+    return pd.DataFrame(data)
+
+
 def unit_table(m):
     """One row per org unit: identity, structure, state at the end and friction originated."""
     import pandas as pd

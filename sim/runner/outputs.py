@@ -24,7 +24,7 @@ from sim.errors import InputError
 if TYPE_CHECKING:
     from sim.api import RunResult, Scenario
 
-TABLES = ("timeseries", "units", "provenance")
+TABLES = ("timeseries", "units", "provenance", "unit_timeseries")
 FILES = (*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")), "manifest.json", "kpis.png")
 MANIFEST_FORMAT = "alignsim-run/1"
 PACKAGES = ("alignsim", "mesa", "numpy", "networkx", "pandas", "pyarrow", "pydantic", "matplotlib")
@@ -138,7 +138,8 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = True) -> Path:
 def _write_files(result: RunResult, scenario: Scenario, folder: Path) -> None:
     from sim.report.figure import kpi_figure
 
-    tables = {"timeseries": result.series, "units": result.units, "provenance": result.provenance}
+    tables = {"timeseries": result.series, "units": result.units, "provenance": result.provenance,
+              "unit_timeseries": result.unit_series}
     for name, table in tables.items():
         table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
         table.to_parquet(folder / f"{name}.parquet", index=False)
