@@ -29,7 +29,8 @@ def percentile(x: np.ndarray, q: float) -> float:
 
 
 def update_expectations(st: State, params: ModelParams, pressure: float) -> None:
-    st.expected = st.patience / (1.0 + params.pressure.expectation_gain * pressure)
+    disruption = st.iv.expectation_boost[st.cust_team]  # competitor-disruption interventions
+    st.expected = st.patience / ((1.0 + params.pressure.expectation_gain * pressure) * (1.0 + disruption))
 
 
 def complete(st: State, params: ModelParams, done: np.ndarray) -> None:

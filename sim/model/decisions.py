@@ -59,7 +59,8 @@ def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressu
     own = rng.random(req.size) >= complexity_at(params, pressure) * (1.0 - o)
     levels_above = st.level[st.team_unit[team]]
     up = 1 + (rng.random(req.size) * levels_above).astype(np.int64)
-    st.dec_height[req] = np.where(own, 0, np.minimum(up, levels_above))
+    height = np.minimum(up, levels_above) - st.iv.approval_cut[team]  # remove-approval-steps
+    st.dec_height[req] = np.where(own, 0, np.maximum(height, 0))
 
 
 def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:

@@ -16,9 +16,10 @@ from .state import FRONT, NONE, State
 def make_requests(st: State, params: ModelParams, rng: np.random.Generator, pressure: float) -> None:
     """Open a request for each idle customer that asks today."""
     d = params.demand
-    rate = min(1.0, d.request_rate * (1.0 + params.pressure.demand_gain * pressure))
+    rate = d.request_rate * (1.0 + params.pressure.demand_gain * pressure)
     idle = np.flatnonzero(st.active & (st.stage == NONE))
-    new = idle[rng.random(idle.size) < rate]
+    boost = 1.0 + st.iv.demand_boost[st.cust_team[idle]]  # demand-surge interventions
+    new = idle[rng.random(idle.size) < np.minimum(1.0, rate * boost)]
     n = new.size
     st.tick.new_requests = n
     st.total_requests += n

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import LEVERS, LeverEvent, ModelParams, ShockEvent
+from .params import LEVERS, InterventionEvent, LeverEvent, ModelParams, ShockEvent
 from .state import K, State, normalize_rows
 
 
@@ -40,6 +40,7 @@ class LeverChange:
     event: LeverEvent
     units: np.ndarray
     start: np.ndarray | None = None
+    end: int | None = None  # from this step on the levers return to their start values
 
 
 def apply_environment(st: State, params: ModelParams, rng: np.random.Generator, step: int,
@@ -52,15 +53,20 @@ def apply_environment(st: State, params: ModelParams, rng: np.random.Generator, 
     if drift > 0:
         st.need = normalize_rows(st.need + drift * rng.normal(0.0, 1.0, K) * st.need, 0.02)
     for e in params.events:
-        if isinstance(e, ShockEvent) and e.step == step and e.need_shift > 0:
+        if isinstance(e, ShockEvent | InterventionEvent) and e.step == step and e.need_shift > 0 \
+                and (isinstance(e, ShockEvent) or e.type == "competitor-disruption"):
             target = np.zeros(K)
             target[rng.integers(K)] = 1.0
             st.need = normalize_rows((1 - e.need_shift) * st.need + e.need_shift * target, 0.02)
     for ch in lever_changes:
         ev = ch.event
+        li = LEVERS.index(ev.lever)
+        if ch.end is not None and step == ch.end and ch.start is not None:
+            st.lever_level[ch.units, li] = ch.start
+            st.lever[ch.units, li] = np.clip(ch.start + st.lever_dev[ch.units, li], 0, 1)
+            continue
         if step < ev.step or step > ev.step + ev.ramp:
             continue
-        li = LEVERS.index(ev.lever)
         if ch.start is None:
             ch.start = st.lever_level[ch.units, li].copy()
         frac = 1.0 if ev.ramp == 0 else (step - ev.step) / ev.ramp

@@ -52,7 +52,7 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     pick = st.dep_ptr[src] + (rng.random(req.size) * n_deps).astype(np.int64)
     dst = st.dep_idx[pick]
     su, du = st.team_unit[src], st.team_unit[dst]
-    silo = st.division[su] != st.division[du]
+    silo = (st.division[su] != st.division[du]) & ~(st.iv.bridge[src] | st.iv.bridge[dst])  # merge-silos
     st.tick.handoffs += req.size
     # the customer tells the story again
     p_explain = np.where(silo, h.reexplain_silo, h.reexplain)

@@ -15,8 +15,10 @@ from .demand import make_requests
 from .environment import LeverChange, apply_environment
 from .friction import book_delays
 from .handoffs import route
+from .interventions import apply_interventions
+from .interventions import lever_changes as intervention_lever_changes
 from .orggraph import check_org, generate_org
-from .params import EVENT_ADAPTER, LEVERS, LeverEvent, ModelParams, ShockEvent
+from .params import EVENT_ADAPTER, LEVERS, InterventionEvent, LeverEvent, ModelParams, ShockEvent
 from .people import update_people
 from .recorder import Recorder
 from .signals import cascade, perceive, review, rework
@@ -46,7 +48,9 @@ class AlignmentModel(mesa.Model):
         self.state = State(graph, params, self.rng)
         self.event_log: list[tuple[int, str, str]] = [
             (e.step, e.type, e.label or e.type) for e in params.events]  # (day, kind, label)
+        self.interventions: list[tuple[InterventionEvent, np.ndarray]] = []  # (event, team indices)
         self.lever_changes = self._resolve_events()
+
         self.pressure = 0.0
         self.noise = 0.0
         self._live_pivots = 0
@@ -81,7 +85,15 @@ class AlignmentModel(mesa.Model):
                                  f"{ev.step} is past the end of the run; allowed: 1..{self.params.steps}")
             if isinstance(ev, LeverEvent):
                 changes.append(self._lever_change(ev, f"events[{i}].scope"))
+            elif isinstance(ev, InterventionEvent):
+                changes.extend(self._schedule(ev, f"events[{i}].scope"))
         return changes
+
+    def _schedule(self, ev: InterventionEvent, where: str) -> list[LeverChange]:
+        units = self.scope_units(ev.scope.division, ev.scope.manager, where)
+        teams = self.state.unit_team[units]
+        self.interventions.append((ev, teams[teams >= 0]))
+        return intervention_lever_changes(ev, units)
 
     def _lever_change(self, ev: LeverEvent, where: str) -> LeverChange:
         return LeverChange(ev, self.scope_units(ev.scope.division, ev.scope.manager, where))
@@ -91,9 +103,11 @@ class AlignmentModel(mesa.Model):
         """Schedule a shock or a lever change from the next step on (its ``step`` is set to the
         next day if earlier); validated like a scenario's events."""
         ev = EVENT_ADAPTER.validate_python(event if isinstance(event, dict) else event.model_dump())
-        ev = ev.model_copy(update={"step": max(ev.step, self.steps + 1)})
+        ev = EVENT_ADAPTER.validate_python({**ev.model_dump(), "step": max(ev.step, self.steps + 1)})
         if isinstance(ev, LeverEvent):
             self.lever_changes.append(self._lever_change(ev, "event.scope"))
+        elif isinstance(ev, InterventionEvent):
+            self.lever_changes.extend(self._schedule(ev, "event.scope"))
         self.params.events.append(ev)
         self.event_log.append((ev.step, ev.type, ev.label or ev.type))
         return ev
@@ -166,6 +180,8 @@ class AlignmentModel(mesa.Model):
         st.meeting_load[:] = 0.0
         st.age[st.stage != NONE] += 1.0
         self.pressure, self.noise = apply_environment(st, p, rng, t, self.lever_changes)  # 1
+        apply_interventions(st, self.interventions, t)
+        self.noise += st.iv.noise
         update_expectations(st, p, self.pressure)
         set_overcheck(st, p, self.pressure)
         make_requests(st, p, rng, self.pressure)  # 2

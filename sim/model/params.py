@@ -382,7 +382,51 @@ class LeverEvent(Section):
     label: str = ""
 
 
-Event = Annotated[ShockEvent | LeverEvent, Field(discriminator="type")]
+# Named interventions (MODEL.md, "What-if levers"): name -> (what it changes, default value, lo, hi,
+# meaning of value).  sim/model/interventions.py applies them; docs/ODD.md documents each.
+INTERVENTIONS: dict[str, tuple[str, float, float, float, str]] = {
+    "decision-rights-charter": ("lever:ownership", 0.85, 0.0, 1.0, "ownership level in scope"),
+    "priorities-memo": ("lever:clarity", 0.85, 0.0, 1.0, "clarity level in scope"),
+    "customer-rituals": ("lever:empathy,customer_bar", 0.8, 0.0, 1.0, "empathy and customer-bar level in scope"),
+    "remove-approval-steps": ("approval_cut", 1.0, 1.0, 5.0, "approval levels removed from calls in scope"),
+    "flexible-budget": ("capacity_boost", 0.15, 0.0, 1.0, "extra capacity (share) of teams in scope"),
+    "coaching": ("coaching", 0.5, 0.0, 0.9, "share of ramp-up time removed for hires in scope"),
+    "merge-silos": ("bridge", 1.0, 1.0, 1.0, "hand-offs touching scope teams no longer cross a silo"),
+    "hiring-freeze": ("freeze", 1.0, 1.0, 1.0, "no replacements for leavers of scope teams"),
+    "demand-surge": ("demand_boost", 0.4, 0.0, 5.0, "extra requests (share) from customers of scope teams"),
+    "competitor-disruption": ("disruption", 0.5, 0.0, 5.0,
+                              "shortening of the wait customers of scope teams accept (share)"),
+}
+
+
+class InterventionEvent(Section):
+    """A named intervention: scoped, from a step, optionally for a duration, ramping in."""
+
+    type: Literal[tuple(INTERVENTIONS)]  # type: ignore[valid-type]
+    step: int = Field(ge=1, description="Day it starts (day k is row k of the series).")
+    duration: int | None = Field(None, ge=1, description="Days it lasts (empty: to the end of the run).")
+    ramp: int = Field(0, ge=0, description="Days to ramp in linearly.")
+    value: float | None = Field(None, description="Strength; meaning and range depend on the type (empty: default).")
+    noise: float = Field(0.1, ge=0.0, le=2.0, description="competitor-disruption: signal noise added.")
+    need_shift: float = Field(0.3, ge=0.0, le=1.0, description="competitor-disruption: jump of the market's need.")
+    scope: Scope = Field(default_factory=Scope)
+    label: str = ""
+
+    @model_validator(mode="after")
+    def _value_in_range(self):
+        _, default, lo, hi, meaning = INTERVENTIONS[self.type]
+        if self.value is None:
+            self.value = default
+        elif not lo <= self.value <= hi:
+            raise ValueError(f"value {self.value} for {self.type} ({meaning}) must be in [{lo:g}, {hi:g}]")
+        return self
+
+    @property
+    def end(self) -> int | None:
+        return None if self.duration is None else self.step + self.duration
+
+
+Event = Annotated[ShockEvent | LeverEvent | InterventionEvent, Field(discriminator="type")]
 EVENT_ADAPTER: TypeAdapter = TypeAdapter(Event)
 
 

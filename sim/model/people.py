@@ -52,12 +52,12 @@ def update_people(st: State, params: ModelParams, rng: np.random.Generator, step
     st.novices -= novice_leavers
     st.tick.leavers = int(leavers.sum())
     slots = st.hiring.shape[0]
-    if not pp.hiring_freeze:
-        st.hiring[(step + pp.hiring_delay) % slots] += leavers
+    if not pp.hiring_freeze:  # a hiring-freeze intervention stops replacements in its scope
+        st.hiring[(step + pp.hiring_delay) % slots] += np.where(st.iv.freeze, 0, leavers)
     arrivals = st.hiring[step % slots].copy()
     st.hiring[step % slots] = 0
     st.headcount += arrivals
     st.novices += arrivals
     st.tick.hires = int(arrivals.sum())
-    ramp = pp.ramp_days * (1.0 - pp.coaching)
-    st.novices -= rng.binomial(st.novices, min(1.0, 1.0 / max(ramp, 1.0)))
+    ramp = pp.ramp_days * (1.0 - np.maximum(pp.coaching, st.iv.coaching))  # coaching interventions
+    st.novices -= rng.binomial(st.novices, np.minimum(1.0, 1.0 / np.maximum(ramp, 1.0)))

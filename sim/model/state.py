@@ -77,6 +77,26 @@ class Tick:
     exceptions: int = 0
 
 
+class Active:
+    """Per-team intervention arrays, recomputed each step from the scheduled interventions."""
+
+    def __init__(self, T: int):
+        self.approval_cut = np.zeros(T, dtype=np.int64)
+        self.capacity_boost = np.zeros(T)
+        self.coaching = np.zeros(T)
+        self.bridge = np.zeros(T, dtype=bool)
+        self.freeze = np.zeros(T, dtype=bool)
+        self.demand_boost = np.zeros(T)
+        self.expectation_boost = np.zeros(T)
+        self.noise = 0.0
+
+    def reset(self) -> None:
+        for arr in vars(self).values():
+            if isinstance(arr, np.ndarray):
+                arr[:] = 0
+        self.noise = 0.0
+
+
 class State:
     """Arrays of one organisation. Built once from the org graph, then mutated by the rules."""
 
@@ -201,6 +221,7 @@ class State:
         self.total_abandoned = 0
         self.total_churned = 0
         self.tick = Tick()
+        self.iv = Active(T)  # interventions in force this step (sim/model/interventions.py)
 
     # -- derived views -------------------------------------------------------------------------
     def team_lever(self, lever: int) -> np.ndarray:

@@ -24,7 +24,8 @@ def capacity(st: State, params: ModelParams) -> np.ndarray:
     wp = params.work
     people = st.effective_people(params.people.novice_productivity)
     drag = (1.0 - wp.fatigue_drag * st.fatigue) * (1.0 - wp.commitment_drag * (1.0 - st.commitment))
-    return np.maximum(people, 0.0) * wp.productivity * drag * (1.0 + st.overtime)
+    boost = 1.0 + st.iv.capacity_boost  # flexible-budget interventions
+    return np.maximum(people, 0.0) * wp.productivity * drag * (1.0 + st.overtime) * boost
 
 
 def do_work(st: State, params: ModelParams) -> np.ndarray:
@@ -40,7 +41,7 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     nominal = people * wp.productivity * (1.0 - wp.initiative_share)
     st.load_ratio = backlog / (nominal * wp.work_horizon)
     st.overtime = np.minimum(wp.overtime_max, wp.overtime_gain * np.maximum(0.0, st.load_ratio - 1.0))
-    hours = st.headcount * (1.0 + st.overtime)  # effort: person-days present and worked
+    hours = st.headcount * (1.0 + st.overtime) * (1.0 + st.iv.capacity_boost)  # effort: days worked
     cap = np.maximum(0.0, capacity(st, params) - st.meeting_load)
     request_cap = cap * (1.0 - wp.initiative_share)
     initiative = cap * wp.initiative_share

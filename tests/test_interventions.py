@@ -1,0 +1,102 @@
+"""Named interventions change what they claim, only inside their scope, only while in force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.errors import InputError
+from sim.model.model import AlignmentModel
+from sim.model.params import INTERVENTIONS, LEVERS, ModelParams
+
+SCOPE = {"division": "Division B"}
+ARRAYS = ("approval_cut", "capacity_boost", "coaching", "bridge", "freeze", "demand_boost", "expectation_boost")
+
+
+def model(events, **org):
+    params = ModelParams.model_validate({"steps": 60, "events": events, "org": {"teams": 12, **org}})
+    return AlignmentModel(params=params, seed=5)
+
+
+def in_scope_units(m):
+    st = m.state
+    return st.division == st.division_names.index(SCOPE["division"])
+
+
+@pytest.mark.parametrize("kind", sorted(INTERVENTIONS))
+def test_intervention_acts_only_inside_its_scope_and_window(kind):
+    m = model([{"type": kind, "step": 10, "duration": 20, "scope": SCOPE}])
+    st = m.state
+    inside_units = in_scope_units(m)
+    inside_teams = inside_units[st.team_unit]
+    before = st.lever.copy()
+    what = INTERVENTIONS[kind][0]
+    seen_active = False
+    for day in range(1, 41):
+        m.step()
+        for name in ARRAYS:
+            arr = getattr(st.iv, name)
+            assert not arr[~inside_teams].any(), (kind, day, name)  # never outside the scope
+            if day < 10 or day >= 30:
+                assert not arr.any(), (kind, day, name)  # nothing before it starts or after it ends
+            elif arr.any():
+                seen_active = True
+        if what.startswith("lever:") and 10 <= day < 30:
+            levers = [LEVERS.index(x) for x in what.removeprefix("lever:").split(",")]
+            value = INTERVENTIONS[kind][1]
+            # inside: organisation level moved to the value (each manager keeps its own deviation)
+            np.testing.assert_allclose(st.lever_level[inside_units][:, levers], value)
+            # outside: untouched
+            np.testing.assert_array_equal(st.lever[~inside_units], before[~inside_units])
+    if what.startswith("lever:"):
+        np.testing.assert_array_equal(st.lever, before)  # reverted when the duration ended
+    else:
+        assert seen_active, kind
+
+
+def test_ramp_moves_linearly():
+    m = model([{"type": "flexible-budget", "step": 5, "ramp": 4, "value": 0.2}])
+    got = []
+    for _ in range(10):
+        m.step()
+        got.append(float(m.state.iv.capacity_boost.max()))
+    # days 1-4 nothing; day 5..8 = 1/4, 2/4, 3/4, 4/4 of 0.2; then 0.2
+    np.testing.assert_allclose(got, [0, 0, 0, 0, 0.05, 0.1, 0.15, 0.2, 0.2, 0.2])
+
+
+def test_remove_approval_steps_lowers_the_authority_height():
+    params = {"decisions": {"complexity": 1.0}, "levers": {"ownership": 0.0}, "managers": {"heterogeneity": 0.0}}
+    base = ModelParams.model_validate({"steps": 60, "org": {"depth": 3}, **params})
+    cut = ModelParams.model_validate({"steps": 60, "org": {"depth": 3}, **params,
+                                      "events": [{"type": "remove-approval-steps", "step": 1, "value": 2}]})
+    heights = []
+    for p in (base, cut):
+        m = AlignmentModel(params=p, seed=2)
+        m.run(60)
+        heights.append(m.state.dec_height[m.state.stage == 2])
+    # depth 3: teams sit at level 4, so without rights a call needs 1..4 levels; two removed: at most 2
+    assert heights[0].size and heights[0].max() >= 3
+    assert heights[1].size and heights[1].max() <= 2
+
+
+def test_unknown_intervention_and_bad_value_are_refused():
+    with pytest.raises(ValueError, match="type"):
+        ModelParams.model_validate({"events": [{"type": "team-offsite", "step": 3}]})
+    with pytest.raises(ValueError, match=r"coaching .* must be in \[0, 0.9\]"):
+        ModelParams.model_validate({"events": [{"type": "coaching", "step": 3, "value": 2.0}]})
+
+
+def test_scope_naming_no_division_is_an_input_error():
+    with pytest.raises(InputError, match="names no division"):
+        model([{"type": "priorities-memo", "step": 3, "scope": {"division": "Atlantis"}}])
+
+
+def test_live_intervention_added_while_running():
+    m = model([])
+    m.run(5)
+    ev = m.add_event({"type": "demand-surge", "step": 1, "duration": 3, "scope": SCOPE})
+    assert ev.step == 6  # moved to the next day
+    m.run(3)
+    assert m.state.iv.demand_boost[in_scope_units(m)[m.state.team_unit]].min() == pytest.approx(0.4)
+    m.run(1)
+    assert not m.state.iv.demand_boost.any()
