@@ -113,7 +113,7 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     if served.any():
         s = np.flatnonzero(served)
         r = q[s]
-        at_manager = ~st.is_team[u[s]]
+        at_manager = ~st.is_team[u[s]] & holds[s]  # only a manager holding the right bends a rule
         grant = at_manager & (rng.random(s.size) < dp.exception_rate * st.lever[u[s], L_BAR])
         st.exception[r[grant]] = True
         st.tick.exceptions += int(grant.sum())

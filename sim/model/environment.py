@@ -65,11 +65,11 @@ def apply_environment(st: State, params: ModelParams, rng: np.random.Generator, 
             st.lever_level[ch.units, li] = ch.start
             st.lever[ch.units, li] = np.clip(ch.start + st.lever_dev[ch.units, li], 0, 1)
             continue
-        if step < ev.step or step > ev.step + ev.ramp:
+        if step < ev.step or step >= ev.step + max(ev.ramp, 1) or (ch.end is not None and step > ch.end):
             continue
         if ch.start is None:
             ch.start = st.lever_level[ch.units, li].copy()
-        frac = 1.0 if ev.ramp == 0 else (step - ev.step) / ev.ramp
+        frac = 1.0 if ev.ramp == 0 else (step - ev.step + 1) / ev.ramp  # day 1 of a ramp: 1/ramp
         st.lever_level[ch.units, li] = ch.start + (ev.value - ch.start) * frac
         st.lever[ch.units, li] = np.clip(st.lever_level[ch.units, li] + st.lever_dev[ch.units, li], 0, 1)
     return pressure, noise

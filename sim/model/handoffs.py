@@ -43,9 +43,13 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     src = st.loc[req]
     n_deps = st.dep_ptr[src + 1] - st.dep_ptr[src]
     nodep = n_deps == 0
-    if nodep.any():  # a front team with no back office partner fulfils itself
-        st.back_done[req[nodep]] = True
-        st.stage[req[nodep]] = ROUTE
+    if nodep.any():  # a front team with no back-office partner does the fulfilment work itself
+        own = req[nodep]
+        st.stage[own] = BACK
+        st.loc[own] = src[nodep]
+        st.remaining[own] = params.demand.back_work * st.work_factor[src[nodep]]
+        st.work_total[own] = st.remaining[own]
+        st.reworked[own] = False
         req, src, n_deps = req[~nodep], src[~nodep], n_deps[~nodep]
         if req.size == 0:
             return

@@ -12,7 +12,7 @@ from .agents import AGENT_CLASSES, Customer
 from .customers import complete, erode_and_churn, update_expectations
 from .decisions import decide, set_overcheck
 from .demand import make_requests
-from .environment import LeverChange, apply_environment
+from .environment import LeverChange, apply_environment, noise_at, pressure_at
 from .friction import book_delays
 from .handoffs import route
 from .interventions import apply_interventions
@@ -51,8 +51,8 @@ class AlignmentModel(mesa.Model):
         self.interventions: list[tuple[InterventionEvent, np.ndarray]] = []  # (event, team indices)
         self.lever_changes = self._resolve_events()
 
-        self.pressure = 0.0
-        self.noise = 0.0
+        self.pressure = pressure_at(params, 0)  # row 0 shows the conditions the run starts in
+        self.noise = noise_at(params, 0, self.pressure)
         self._live_pivots = 0
         self._friction_now = 0.0
         self.last = {"wait_mean": 0.0, "wait_p90": 0.0, "decision_latency": 0.0}

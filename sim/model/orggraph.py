@@ -124,21 +124,20 @@ def generate_org(params: OrgParams, rng: np.random.Generator) -> nx.DiGraph:
 def _staff_back_office(G: nx.DiGraph, teams: list[int]) -> None:
     """Staff each back team in proportion to the hand-offs it is planned to receive.
 
-    A front team spreads its hand-offs evenly over its partners, so back team ``b`` expects the
-    share ``s_b = sum(1 / partners(f))`` over the front teams ``f`` that depend on it; its headcount
-    is scaled by ``s_b / mean(s)`` (at least 1), so that a back office that serves three front
-    teams is not staffed like one that serves one."""
+    A front team spreads its hand-offs evenly over its partners, so back team ``b`` receives
+    ``s_b = sum(1 / partners(f))`` front teams' worth of hand-offs over the front teams ``f`` that
+    depend on it; its drawn headcount is scaled by ``s_b`` (at least 1).  The back office as a
+    whole is then staffed like the front office it serves (sum of ``s_b`` = number of front teams
+    with a partner), and a back team serving three front teams is not staffed like one serving a
+    third of one."""
     back = [v for v in teams if G.nodes[v]["office"] == "back"]
     share = dict.fromkeys(back, 0.0)
     for f in teams:
         partners = [t for t in G.successors(f) if G.edges[f, t].get("relation") == "depends_on"]
         for t in partners:
             share[t] += 1.0 / len(partners)
-    mean = sum(share.values()) / len(back) if back else 0.0
-    if mean <= 0:
-        return
     for b in back:
-        G.nodes[b]["headcount"] = max(1, round(G.nodes[b]["headcount"] * share[b] / mean))
+        G.nodes[b]["headcount"] = max(1, round(G.nodes[b]["headcount"] * share[b]))
 
 
 def _assign_offices(G: nx.DiGraph, share: float, by_div: dict[str, list[int]],

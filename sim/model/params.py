@@ -63,7 +63,7 @@ class OrgParams(Section):
     customers_per_front_team: int = P(45, 0, 10000, "customers",
                                       "Customer accounts served by each front-office team.",
                                       "About 500 customers for the 20-team workshop default (11 front teams).")
-    headcount: float = P(8.0, 1.0, 200.0, "people", "Mean team headcount (generated orgs).",
+    headcount: float = P(8.0, 1.0, 200.0, "people", "Median team headcount (generated orgs; log-normal spread below).",
                          "A two-pizza team.")
     headcount_spread: float = P(0.15, 0.0, 1.0, "log sd", "Log-normal spread of team headcounts.",
                                 "Teams differ by a person or two; back offices are then staffed to their planned load.")
@@ -79,7 +79,7 @@ class LeverParams(Section):
     ownership: float = P(0.5, 0.0, 1.0, "level", "Clarity of decision rights at each level.",
                          "Mid-range (seed 000, Ownership).")
     resilience: float = P(0.5, 0.0, 1.0, "level", "Calibration of reactions to signals.",
-                          "Mid-range; 0.5 maps to Sterman's averaged subjects (seed 000, Resilience).")
+                          "Mid-range (seed 000, Resilience); at 0.5 theta .43, alpha .48, beta .48 (Sterman's subjects: .36, .26, .34).")
     empathy: float = P(0.5, 0.0, 1.0, "level", "Attention to load and to friction named by people.",
                        "Mid-range (seed 000, Empathy).")
     customer_bar: float = P(0.5, 0.0, 1.0, "level", "Visible customer bar and room to bend a rule.",
@@ -89,7 +89,7 @@ class LeverParams(Section):
 class ManagerParams(Section):
     heterogeneity: float = P(0.15, 0.0, 0.5, "level sd",
                              "Sd of each manager's CORE values around the organisation's levels.",
-                             "Managers differ visibly (seed 002: Gallup's 70% of variance).")
+                             "Managers differ visibly (seed 002: 70% of team engagement depends on the manager).")
     engagement_mean: float = P(0.6, 0.0, 1.0, "level", "Mean manager engagement at start.",
                                "Moderate engagement; Gallup's 27% 'engaged' is a share, not a level.")
     engagement_sd: float = P(0.15, 0.0, 0.5, "level sd", "Sd of manager engagement at start.",
@@ -270,7 +270,7 @@ class PeopleParams(Section):
     empathy_recovery: float = P(2.0, 0.0, 5.0, "share", "Extra recovery speed at empathy 1.",
                                 "Empathy speeds recovery (MODEL.md step 7).")
     engagement_follow: float = P(0.85, 0.0, 1.0, "share", "Weight of the manager in a team's engagement target.",
-                                 "Managers account for at least 70% of variance (seed 002, Gallup).")
+                                 "Team engagement depends mostly on the manager (seed 002: Gallup's 70%).")
     team_engagement_sd: float = P(0.05, 0.0, 0.5, "level sd", "Sd of a team's own engagement baseline.",
                                   "Small team idiosyncrasy.")
     fatigue_disengage: float = P(0.1, 0.0, 1.0, "level", "Engagement lost at full fatigue.",

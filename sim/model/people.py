@@ -4,8 +4,9 @@ Fatigue rises with strain (backlog above normal, overtime, changes of priorities
 as strain falls below one (full recovery speed without strain); an empathic manager absorbs part
 of the strain and speeds recovery (seed 000, Empathy; Homer 1985 on burnout cycles).  A manager's
 engagement follows its own baseline lifted by its empathy and ownership; a team's engagement
-follows its manager's closely and falls with fatigue (seed 002: managers account for at least 70%
-of the variance in engagement between teams).  Attrition rises with fatigue and disengagement;
+follows its manager's closely and falls with fatigue (seed 002: Gallup finds 70% of a team's
+engagement depends on its manager; MODEL.md reads it as 70% of the variance between teams).
+Attrition rises with fatigue and disengagement;
 replacements arrive after a hiring delay (none during a freeze) and ramp up, faster with
 coaching.  MODEL.md step 7.
 """
