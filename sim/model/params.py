@@ -79,7 +79,8 @@ class LeverParams(Section):
     ownership: float = P(0.5, 0.0, 1.0, "level", "Clarity of decision rights at each level.",
                          "Mid-range (seed 000, Ownership).")
     resilience: float = P(0.5, 0.0, 1.0, "level", "Calibration of reactions to signals.",
-                          "Mid-range (seed 000, Resilience); at 0.5 theta .43, alpha .48, beta .48 (Sterman's subjects: .36, .26, .34).")
+                          "Mid-range (seed 000, Resilience); 0.5 gives theta .43, alpha .48, beta .48 "
+                          "(Sterman's subjects: .36, .26, .34).")
     empathy: float = P(0.5, 0.0, 1.0, "level", "Attention to load and to friction named by people.",
                        "Mid-range (seed 000, Empathy).")
     customer_bar: float = P(0.5, 0.0, 1.0, "level", "Visible customer bar and room to bend a rule.",
