@@ -12,6 +12,7 @@ validated before the run starts and before anything is written. Ctrl-C exits wit
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -73,6 +74,8 @@ def _parser() -> _Parser:
     sub.add_parser("scenarios", help="list the bundled scenarios")
     params = sub.add_parser("params", help="list every parameter with unit, range, default and rationale")
     params.add_argument("--markdown", action="store_true", help="print a Markdown table (for docs/ODD.md)")
+    for module in EXTENSIONS:
+        COMMANDS.update(importlib.import_module(module).register(sub, _int_arg))
     return parser
 
 
@@ -189,6 +192,12 @@ def _cmd_params(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _cmd_run, "scenarios": _cmd_scenarios, "params": _cmd_params}
+# Modules adding subcommands: each has ``register(subparsers, int_arg) -> {name: handler}``, where a
+# handler takes the parsed ``argparse.Namespace`` and returns an exit code (raise InputError for
+# bad input: main() turns it into one line and exit code 2).
+EXTENSIONS: tuple[str, ...] = (
+    "sim.compare.cli",
+)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:

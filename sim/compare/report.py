@@ -1,0 +1,271 @@
+"""The comparison report: one self-contained HTML file (inline CSS, figures embedded as base64
+PNG, no external URL of any kind, so it opens offline and can be mailed), plus the tables as CSV
+and the figures as PNG beside it.
+
+It opens with a plain-language summary a leadership team can read in a minute
+(:mod:`sim.compare.summary`), then the details: KPI table, time series with bands, attribution,
+leverage, and the method with the seeds and versions that make the study reproducible.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+
+from sim.compare import figures, summary
+from sim.compare.leverage import DESIGN
+from sim.compare.stats import method_text
+from sim.compare.store import Saved
+from sim.compare.tables import CSV_FILES, Analysis, analyse, write_csvs
+
+REPORT = "report.html"
+CSS = """
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1180px;margin:0 auto;padding:24px;
+color:#1d2330;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:2px solid #dde3ea;padding-bottom:4px;
+margin-top:1.8em}h3{font-size:1.05em;margin-bottom:.3em}
+.sub{color:#5b6472;margin-top:0}.summary{background:#f3f6fa;border-left:5px solid #1f77b4;padding:10px 22px;
+border-radius:4px}.summary h3{margin-top:.9em}.summary p{margin:.3em 0 .6em}
+table{border-collapse:collapse;font-size:.86em;margin:.6em 0 1.2em}th,td{border-bottom:1px solid #e3e7ec;
+padding:4px 8px;text-align:right;vertical-align:top;white-space:nowrap}td.l{white-space:normal}
+th{background:#f3f6fa}td.l,th.l{text-align:left}
+td.good{color:#1b7a1b;font-weight:600}td.bad{color:#b3261e;font-weight:600}td.dim{color:#6b7380}
+img{max-width:100%;border:1px solid #e3e7ec;border-radius:4px}nav a{margin-right:14px}
+.note{color:#5b6472;font-size:.9em}code{background:#f3f6fa;padding:1px 4px;border-radius:3px}
+pre{background:#f3f6fa;padding:10px;white-space:pre-wrap;font-size:.85em}
+@media print{nav{display:none}h2{page-break-before:auto}}
+"""
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def num(x: float) -> str:
+    """A table number: 3 significant digits, thousands separated, a dash for NaN."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return esc(x)
+    if not math.isfinite(x):
+        return "–"
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}".replace("-", "−")
+    return f"{x:.3g}".replace("-", "−")
+
+
+def interval(est: float, low: float, high: float, percent: bool = False) -> str:
+    if percent:
+        if not math.isfinite(est):
+            return "–"
+        text = summary.signed(est)
+        return text if not math.isfinite(low) else f"{text} [{summary.signed(low)}, {summary.signed(high)}]"
+    return num(est) if not math.isfinite(low) else f"{num(est)} [{num(low)}, {num(high)}]"
+
+
+def _img(data: bytes, alt: str) -> str:
+    return f'<img alt="{esc(alt)}" src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
+
+
+def _table(head: list[str], rows: list[list[tuple[str, str]]], left: int = 1) -> str:
+    """``rows`` of (html cell content, css class) pairs; the first ``left`` columns align left."""
+    ths = "".join(f'<th class="{"l" if i < left else ""}">{h}</th>' for i, h in enumerate(head))
+    body = []
+    for row in rows:
+        tds = "".join(f'<td class="{" ".join(c for c in (("l" if i < left else ""), cls) if c)}">{v}</td>'
+                      for i, (v, cls) in enumerate(row))
+        body.append(f"<tr>{tds}</tr>")
+    return f"<table><thead><tr>{ths}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def kpi_section(a: Analysis) -> str:
+    scenarios = a.saved.scenarios
+    ref = scenarios[0]
+    head = ["KPI", "unit, summary over the window"] + [esc(s) for s in scenarios]
+    for s in scenarios[1:]:
+        head += [f"{esc(s)} − {esc(ref)}", "change"]
+    rows = []
+    table = a.kpi_table.set_index(["kpi", "scenario"])
+    for k in a.kpis:
+        row = [(esc(k.label), ""), (esc(f"{k.unit}; {k.how}"), "dim")]
+        for s in scenarios:
+            r = table.loc[(k.column, s)]
+            row.append((interval(r["mean"], r["ci_low"], r["ci_high"]), ""))
+        for s in scenarios[1:]:
+            r = table.loc[(k.column, s)]
+            cls = "dim"
+            if r["clear"]:
+                cls = "good" if r["diff"] * k.better > 0 else "bad" if k.better else ""
+            row.append((interval(r["diff"], r["diff_low"], r["diff_high"]), cls))
+            row.append((interval(r["rel"], r["rel_low"], r["rel_high"], percent=True), cls))
+        rows.append(row)
+    n = a.saved.manifest["replicates"]
+    return (f"<p>Mean over {n} replicates with its 95% interval in brackets; differences are paired by replicate. "
+            "Green: clearly better; red: clearly worse; grey: no clear difference (the interval includes 0). "
+            f'Table: <a href="{CSV_FILES["kpis"]}">{CSV_FILES["kpis"]}</a>; per replicate: '
+            f'<a href="{CSV_FILES["replicates"]}">{CSV_FILES["replicates"]}</a>.</p>' + _table(head, rows, 2))
+
+
+def _change(r, is_reference: bool = False) -> tuple[str, str]:
+    """Relative change of friction with its interval, and the cell's class (lower is better)."""
+    if is_reference:
+        return "", ""
+    text = interval(r["friction_rel"], r["friction_rel_low"], r["friction_rel_high"], percent=True)
+    return text, ("good" if r["friction_rel"] < 0 else "bad") if r["clear"] else "dim"
+
+
+def attribution_section(a: Analysis, pngs: dict[str, bytes]) -> str:
+    scenarios = a.saved.scenarios
+    ref = scenarios[0]
+    parts = [_img(pngs["attribution.png"], "friction by cause and by unit")] if "attribution.png" in pngs else []
+    causes = a.causes.set_index(["cause", "scenario"])
+    rows = []
+    for cause in a.causes["cause"].drop_duplicates():
+        row = [(esc(figures.cause_label(cause)), "")]
+        row += [(_share(causes.loc[(cause, s)]), "") for s in scenarios]
+        row += [_change(causes.loc[(cause, s)]) for s in scenarios[1:]]
+        rows.append(row)
+    changes = [f"friction: {esc(s)} vs {esc(ref)}" for s in scenarios[1:]]
+    parts.append("<h3>Share of customer friction by cause</h3>"
+                 + _table(["cause", *[esc(s) for s in scenarios], *changes], rows))
+    div = a.divisions
+    if not div.empty:
+        by = div.set_index(["division", "scenario"])
+        rows = []
+        for d in div["division"].drop_duplicates():
+            row = [(esc(d), "")]
+            row += [(f"{_share(by.loc[(d, s)])}; {num(by.loc[(d, s), 'friction'])}", "") for s in scenarios]
+            row += [_change(by.loc[(d, s)]) for s in scenarios[1:]]
+            rows.append(row)
+        parts.append("<h3>By division</h3><p>Share of friction [95% interval]; friction originated (friction units "
+                     "over the window, mean per replicate); its paired change against the reference.</p>"
+                     + _table(["division", *[esc(s) for s in scenarios], *changes], rows))
+    top = a.top_units
+    if not top.empty:
+        rows = []
+        for r in top.to_dict("records"):
+            change = _change(r, r["scenario"] == ref)
+            rows.append([(esc(r["unit_name"]), ""), (esc(r["division"]), ""), (esc(r["scenario"]), ""),
+                         (str(r["rank"]), ""), (_share(r), ""), (num(r["friction"]), ""), change,
+                         (esc(figures.cause_label(str(r["main_cause"]))), "")])
+        parts.append("<h3>The units where most friction originates</h3><p>The five largest in each scenario, and how "
+                     "each fares in every scenario (rank 1 = most friction; friction originated in friction units over "
+                     f"the window, mean per replicate; paired change against {esc(ref)}).</p>"
+                     + _table(["unit", "division", "scenario", "rank", "share [95%]", "friction", "change",
+                               "main cause"], rows, 3))
+    links = ", ".join(f'<a href="{CSV_FILES[k]}">{CSV_FILES[k]}</a>' for k in ("causes", "divisions", "top_units"))
+    parts.append(f'<p class="note">Shares are computed per replicate from the friction provenance over the window '
+                 f"and averaged; the causes' shares sum to 1. Tables: {links}.</p>")
+    return "".join(parts)
+
+
+def _share(r) -> str:
+    share, lo, hi = float(r["share"]), float(r["share_low"]), float(r["share_high"])
+    if not math.isfinite(lo):
+        return summary.pct(share)
+    return f"{summary.pct(share)} [{summary.pct(max(lo, 0.0))}, {summary.pct(min(hi, 1.0))}]"
+
+
+def leverage_section(a: Analysis, pngs: dict[str, bytes]) -> str:
+    t, info = a.leverage, a.saved.manifest.get("leverage")
+    if t is None or not info:
+        return "<p>Not computed for this comparison (<code>--no-leverage</code>).</p>"
+    parts = [_img(pngs["leverage.png"], "leverage of each CORE lever")] if "leverage.png" in pngs else []
+    rows = []
+    for r in t.itertuples():
+        cls = "good" if r.clear and r.raise_diff < 0 else "bad" if r.clear else "dim"
+        rows.append([(str(r.rank), ""), (esc(r.lever), ""), (f"{r.base:.2f}", ""),
+                     (f"{r.high:.2f}" + (" (at max)" if r.at_max else ""), ""),
+                     (interval(r.raise_diff, r.raise_low, r.raise_high), cls),
+                     (interval(r.raise_rel, r.raise_rel_low, r.raise_rel_high, True), cls),
+                     (f"{r.low:.2f}", ""), (interval(r.lower_rel, r.lower_rel_low, r.lower_rel_high, True), ""),
+                     (interval(r.slope_per_tenth, r.slope_low, r.slope_high), "")])
+    parts.append(_table(["rank", "lever", "now", "raised to", "friction change", "change", "lowered to",
+                         "change", "slope per +0.1"], rows, 2))
+    design = esc(DESIGN)
+    parts.append(f'<p class="note">Around <strong>{esc(info["scenario"])}</strong>, {info["replicates"]} paired '
+                 f"replicates per variant, step ±{info['delta']:g}, KPI: customer friction over the window. "
+                 f'Design: {design} Table: <a href="{CSV_FILES["leverage"]}">{CSV_FILES["leverage"]}</a>.</p>')
+    return "".join(parts)
+
+
+def method_section(a: Analysis) -> str:
+    m = a.saved.manifest
+    window = a.saved.window
+    rows = [[(str(s["replicate"]), ""), (esc(";".join(map(str, s["spawn_key"]))), ""), (str(s["seed"]), "")]
+            for s in m["seeds"]]
+    scen = "".join(f"<li><strong>{esc(s['name'])}</strong>: {esc(s.get('file') or '')}"
+                   f"{' — ' + esc(s['description']) if s.get('description') else ''}</li>" for s in m["scenarios"])
+    versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in m.get("versions", {}).items() if v)
+    return (f"<p>{esc(method_text(m['replicates'], window))}</p><ul>{scen}</ul>"
+            f"<p>Root seed {m['root_seed']}; seeding: {esc(m.get('seeding', ''))}. Replay any run alone with "
+            f"<code>alignsim run SCENARIO --seed SEED --steps {m['steps']}</code>.</p>"
+            + _table(["replicate", "spawn key", "seed"], rows)
+            + f'<p class="note">Created {esc(m.get("created", ""))}; {m.get("jobs")} worker(s), '
+            f"{esc(m.get('start_method', ''))}, {m.get('wall_s', 0):.0f} s. Versions: {versions}. Git revision: "
+            f"{esc(m.get('git_revision') or 'unknown')}. Seeds: "
+            f'<a href="{CSV_FILES["seeds"]}">{CSV_FILES["seeds"]}</a>. Rebuild this report from the saved data '
+            "with <code>alignsim report DIR</code>.</p>")
+
+
+def render(a: Analysis, pngs: dict[str, bytes]) -> str:
+    m = a.saved.manifest
+    scenarios = a.saved.scenarios
+    title = f"What-if comparison: {' vs '.join(scenarios)}"
+    summ = "".join(f"<h3>{esc(h)}</h3>" + "".join(f"<p>{esc(p)}</p>" for p in paras)
+                   for h, paras in summary.sections(a))
+    glance = _img(pngs["changes.png"], "changes against the reference") if "changes.png" in pngs else ""
+    series = _img(pngs["timeseries.png"], "KPIs over time") if "timeseries.png" in pngs else ""
+    nav = "".join(f'<a href="#{i}">{t}</a>' for i, t in (("kpis", "KPIs"), ("time", "Over time"),
+                                                          ("attribution", "Attribution"), ("leverage", "Leverage"),
+                                                          ("method", "Method")))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title><style>{CSS}</style></head>
+<body>
+<h1>{esc(title)}</h1>
+<p class="sub">{m['replicates']} paired replicates per scenario · days {a.saved.window[0]}-{a.saved.window[1]} of
+{m['steps']} · created {esc(m.get('created', ''))} with alignsim</p>
+<nav>{nav}</nav>
+<section class="summary"><h2 style="border:0;margin-top:.6em">Summary</h2>{summ}</section>
+{glance}
+<h2 id="kpis">KPIs</h2>{kpi_section(a)}
+<h2 id="time">Over time</h2>{series}
+<p class="note">Lines: mean over replicates of each replicate's KPI (7-day rolling mean where marked); bands: 95%
+t interval over replicates. Dashed lines: events (grey when every scenario has them, else in the colour of the
+scenario that has them); shaded spans: their duration; hatched: days before the analysis window.</p>
+<h2 id="attribution">Where friction comes from</h2>{attribution_section(a, pngs)}
+<h2 id="leverage">Leverage: where to act first</h2>{leverage_section(a, pngs)}
+<h2 id="method">Method and reproducibility</h2>{method_section(a)}
+</body></html>
+"""
+
+
+def build(saved: Saved, folder: Path) -> tuple[dict[str, Path], Analysis]:
+    """Write ``report.html``, the CSV tables and the PNG figures of ``saved`` into ``folder``;
+    return the files written and the analysis they show."""
+    a = analyse(saved)
+    written = write_csvs(a, folder)
+    scenarios = saved.scenarios
+    figs = {"timeseries.png": figures.timeseries_figure(saved.series, scenarios, saved.manifest),
+            "changes.png": figures.change_figure(a.kpi_table, scenarios),
+            "attribution.png": figures.attribution_figure(a.causes, a.top_units, scenarios)
+            if not a.top_units.empty else None}
+    if a.leverage is not None and not a.leverage.empty:
+        info = saved.manifest["leverage"]
+        figs["leverage.png"] = figures.leverage_figure(a.leverage, info["scenario"], info["delta"])
+    pngs = {}
+    for name, fig in figs.items():
+        if fig is None:
+            continue
+        pngs[name] = figures.png_bytes(fig)
+        (folder / name).write_bytes(pngs[name])
+        written[name] = folder / name
+    (folder / REPORT).write_text(render(a, pngs), encoding="utf-8")
+    written[REPORT] = folder / REPORT
+    return written, a
+
