@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.runner.outputs import _fresh, _make_parents, _swap
+from sim.runner.outputs import replace_atomically
 
 FORMAT = "alignsim-compare/1"
 MANIFEST = "manifest.json"
@@ -123,25 +123,7 @@ def write_atomically(out_dir: str | Path, fill) -> Path:
     """Create a fresh sibling of ``out_dir``, call ``fill(folder)`` to write into it, then rename
     it to ``out_dir`` (replacing an earlier comparison only once the new one is complete)."""
     out = check_out_dir(out_dir).absolute()
-    created: list[Path] = []
-    tmp: Path | None = None
-    try:
-        created = _make_parents(out)
-        tmp = _fresh(out, "tmp")
-        tmp.mkdir()
-        fill(tmp)
-        _swap(tmp, out)
-        tmp = None
-    except OSError as exc:
-        raise InputError(str(out_dir), f"cannot write the outputs: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-            for folder in created:
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
+    replace_atomically(out, str(out_dir), fill)
     return out
 
 

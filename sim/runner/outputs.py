@@ -14,6 +14,7 @@ import os
 import platform
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -157,6 +158,32 @@ def _make_parents(path: Path) -> list[Path]:
     return created
 
 
+def replace_atomically(out: Path, label: str, fill: Callable[[Path], None]) -> None:
+    """Write a folder atomically: ``fill(tmp)`` writes into a fresh hidden sibling of ``out``, which
+    then replaces ``out`` (an earlier folder there is removed only once the new one is complete).
+    On failure nothing is left behind, not even the parent folders this call created; an
+    OSError becomes an InputError naming ``label``."""
+    created: list[Path] = []
+    tmp: Path | None = None
+    try:
+        created = _make_parents(out)
+        tmp = _fresh(out, "tmp")
+        tmp.mkdir()  # honours the umask, unlike tempfile.mkdtemp
+        fill(tmp)
+        _swap(tmp, out)
+        tmp = None
+    except OSError as exc:
+        raise InputError(label, f"cannot write the outputs: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            for folder in created:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+
+
 def write_run(result: RunResult, scenario: Scenario, out_dir: str | Path, *,
               overwrite: bool = True) -> dict[str, Path]:
     """Write the run's tables (CSV and Parquet), ``manifest.json`` and ``kpis.png`` to ``out_dir``.
@@ -166,25 +193,7 @@ def write_run(result: RunResult, scenario: Scenario, out_dir: str | Path, *,
     Returns each file name mapped to its final path.
     """
     out = check_out_dir(out_dir, overwrite).absolute()
-    created: list[Path] = []
-    tmp: Path | None = None
-    try:
-        created = _make_parents(out)
-        tmp = _fresh(out, "tmp")
-        tmp.mkdir()  # honours the umask, unlike tempfile.mkdtemp
-        _write_files(result, scenario, tmp)
-        _swap(tmp, out)
-        tmp = None
-    except OSError as exc:
-        raise InputError(str(out_dir), f"cannot write the outputs: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-            for folder in created:
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
+    replace_atomically(out, str(out_dir), lambda folder: _write_files(result, scenario, folder))
     return {name: out / name for name in FILES}
 
 
