@@ -40,6 +40,7 @@ from sim.errors import InputError
 from sim.inputs.orgchart import read_org_csv
 from sim.model.model import AlignmentModel
 from sim.model.params import ModelParams
+from sim.runner.tomlfile import read_toml
 
 __all__ = [
     "RunResult", "Scenario", "build_model", "bundled_scenarios", "checked_int", "load_scenario",
@@ -104,28 +105,6 @@ def _locate(name_or_path: str | Path) -> Path:
         what = "is a directory, not a TOML file" if candidate.is_dir() else "no such file"
         raise InputError(str(candidate), f"{what}; bundled scenarios: {_known_names()}")
     return candidate
-
-
-# -- TOML ---------------------------------------------------------------------------------------
-_TOML_AT = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
-
-
-def _read_toml(path: Path, file: str) -> dict[str, Any]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(file, "not UTF-8 text; save the scenario as UTF-8") from None
-    except OSError as exc:
-        raise InputError(file, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc).replace("\n", " ")
-        m = _TOML_AT.match(message)
-        if m:
-            raise InputError(f"{file}: line {m['line']}, column {m['col']}",
-                             f"invalid TOML: {m['msg']}") from None
-        raise InputError(file, f"invalid TOML: {message}") from None
 
 
 def _parse_value(text: str) -> Any:
@@ -402,7 +381,7 @@ def load_scenario(name_or_path: str | Path, overrides: Sequence[str] | None = No
         overrides = [overrides]
     path = _locate(name_or_path)
     file = _display(path)
-    raw = _read_toml(path, file)
+    raw = read_toml(path, file)
     applied: dict[Key, str] = {}
     for item in overrides or ():
         applied[_apply_override(raw, item)] = item.partition("=")[0].strip()

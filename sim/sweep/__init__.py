@@ -1,0 +1,1 @@
+"""Research sweeps: experiment files, designs, executors, a resumable results store, analysis."""

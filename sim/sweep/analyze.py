@@ -1,0 +1,268 @@
+"""``alignsim analyze OUT``: sensitivity indices, response plots and heatmaps from a results store.
+
+Reads only the store (manifest, design, runs and metrics parts) and writes ``OUT/analysis/``:
+
+- ``points.csv``: each design point's parameters and, per output, the mean, sd, min, max and
+  count of its replicates (ok runs only);
+- Sobol designs: ``sobol.csv`` (output, parameter, S1, S1_conf, ST, ST_conf; ``*_conf`` is the
+  half-width of the 95% bootstrap interval) and, with second order, ``sobol_s2.csv``; one bar
+  plot per output (:func:`SALib.analyze.sobol.analyze`);
+- Morris designs: ``morris.csv`` (mu, mu*, its 95% interval, sigma) and a mu*-sigma plot per
+  output (:func:`SALib.analyze.morris.analyze`);
+- every design: ``response-<output>.png``, the output against each parameter;
+- grid designs: ``heatmap-<output>[-<x>-x-<y>].png``, the mean output over each pair of
+  parameters.
+
+Sensitivity indices use the mean over replicates at each design point; every point needs at
+least one ok run (else the output is skipped, with a note). The bootstrap is seeded from the
+experiment's root seed, so the same store gives the same tables.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.sweep import plots
+from sim.sweep.designs import problem
+from sim.sweep.runner import stored_manifest
+from sim.sweep.store import DESIGN, read_metrics, read_runs
+
+RESAMPLES = 1000
+ANALYSIS_STREAM = 2  # SeedSequence(root).spawn(3)[2] seeds the bootstrap
+MAX_HEATMAP_PAIRS = 6
+
+
+@dataclass
+class Report:
+    folder: Path
+    name: str
+    kind: str
+    total: int
+    ok: int
+    failed: int
+    points: int
+    replicates: int
+    outputs: list[str]
+    indices: pd.DataFrame | None = None
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [f"{self.name}: {self.kind} design, {self.points} points x {self.replicates} replicates; "
+                 f"{self.ok + self.failed} of {self.total} runs complete ({self.ok} ok, {self.failed} failed)"]
+        if self.indices is not None and not self.indices.empty:
+            lines.append(_indices_text(self.indices, self.kind))
+        lines += [f"note: {n}" for n in self.notes]
+        lines.append(f"wrote {len(self.files)} files to {self.folder}/: {', '.join(self.files)}")
+        return "\n".join(lines)
+
+
+def _indices_text(table: pd.DataFrame, kind: str) -> str:
+    lines = []
+    if kind == "sobol":
+        lines.append("Sobol indices (± half-width of the 95% bootstrap interval):")
+        for _, r in table.iterrows():
+            lines.append(f"  {r['output']:<28} {r['parameter']:<28} S1 {r['S1']:6.3f} ± {r['S1_conf']:.3f}"
+                         f"   ST {r['ST']:6.3f} ± {r['ST_conf']:.3f}")
+    else:
+        lines.append("Morris elementary effects (mu* ± half-width of its 95% bootstrap interval):")
+        for _, r in table.iterrows():
+            lines.append(f"  {r['output']:<28} {r['parameter']:<28} mu* {r['mu_star']:9.4g} ± "
+                         f"{r['mu_star_conf']:.3g}   sigma {r['sigma']:9.4g}")
+    return "\n".join(lines)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", text).replace("@", "_in_")
+
+
+# -- loading ------------------------------------------------------------------------------------------
+def _responses(out: Path, runs: pd.DataFrame, wanted: list[str] | None) -> tuple[pd.DataFrame, list[str]]:
+    """Wide table: one row per ok run (run_id, point), one column per scalar output label."""
+    metrics = read_metrics(out, stats=("final", "mean", "value"))
+    label = np.where(metrics["stat"] == "value", metrics["output"], metrics["output"] + "." + metrics["stat"])
+    metrics = metrics.assign(label=label)
+    available = list(dict.fromkeys(metrics["label"]))
+    if wanted:
+        unknown = [w for w in wanted if w not in available and w not in set(metrics["output"])]
+        if unknown:
+            raise InputError(f"--output {unknown[0]}", f"no such output in this store; available: "
+                             f"{', '.join(available) or 'none yet'}")
+        chosen = [a for a in available if a in wanted or a.rsplit(".", 1)[0] in wanted]
+    else:
+        chosen = available
+    ok = runs.loc[runs["status"] == "ok", ["run_id", "point"]]
+    wide = metrics[metrics["label"].isin(chosen)].pivot_table(index="run_id", columns="label", values="value",
+                                                              aggfunc="first")
+    return ok.merge(wide, left_on="run_id", right_index=True, how="left"), chosen
+
+
+def _point_table(wide: pd.DataFrame, design: pd.DataFrame, names: list[str], outputs: list[str]) -> pd.DataFrame:
+    """Per design point: parameters, then (output, mean/sd/min/max/n) over its ok replicates."""
+    stats = wide.groupby("point")[outputs].agg(["mean", "std", "min", "max", "count"])
+    params = design.set_index("point")[names]
+    params.columns = pd.MultiIndex.from_tuples([(n, "") for n in names])
+    return params.join(stats, how="left")
+
+
+def _flat(points: pd.DataFrame) -> pd.DataFrame:
+    flat = points.copy()
+    flat.columns = [a if not b else f"{a}:{ {'std': 'sd', 'count': 'n'}.get(b, b)}" for a, b in flat.columns]
+    return flat.reset_index()
+
+
+# -- indices ------------------------------------------------------------------------------------------
+def _bootstrap_seed(root: int) -> int:
+    return int(np.random.SeedSequence(root, spawn_key=(ANALYSIS_STREAM,)).generate_state(1)[0])
+
+
+def _usable(y: np.ndarray, output: str, notes: list[str]) -> bool:
+    missing = int(np.isnan(y).sum())
+    if missing:
+        notes.append(f"{output}: {missing} of {len(y)} design points have no ok run, so no indices "
+                     "(resume the sweep, or fix the failing runs)")
+        return False
+    if float(np.ptp(y)) == 0.0:
+        notes.append(f"{output}: the same value at every design point, so no indices")
+        return False
+    return True
+
+
+def sobol_indices(info: dict[str, Any], names, bounds, y_by_output: dict[str, np.ndarray],
+                  notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from SALib.analyze import sobol
+
+    second = bool(info["design"].get("second_order", True))
+    rows, pairs = [], []
+    for output, y in y_by_output.items():
+        if not _usable(y, output, notes):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            si = sobol.analyze(problem(names, bounds), y, calc_second_order=second, num_resamples=RESAMPLES,
+                               conf_level=0.95, seed=_bootstrap_seed(info["root_seed"]))
+        for j, name in enumerate(names):
+            rows.append({"output": output, "parameter": name, "S1": si["S1"][j], "S1_conf": si["S1_conf"][j],
+                         "ST": si["ST"][j], "ST_conf": si["ST_conf"][j]})
+        if second:
+            for i, j in itertools.combinations(range(len(names)), 2):
+                pairs.append({"output": output, "parameter_1": names[i], "parameter_2": names[j],
+                              "S2": si["S2"][i, j], "S2_conf": si["S2_conf"][i, j]})
+    return pd.DataFrame(rows), pd.DataFrame(pairs)
+
+
+def morris_indices(info: dict[str, Any], names, bounds, x: np.ndarray, y_by_output: dict[str, np.ndarray],
+                   notes: list[str]) -> pd.DataFrame:
+    from SALib.analyze import morris
+
+    rows = []
+    for output, y in y_by_output.items():
+        if not _usable(y, output, notes):
+            continue
+        mi = morris.analyze(problem(names, bounds), x, y, num_resamples=RESAMPLES, conf_level=0.95,
+                            num_levels=int(info["design"].get("levels", 4)), seed=_bootstrap_seed(info["root_seed"]))
+        for j, name in enumerate(names):
+            rows.append({"output": output, "parameter": name, "mu": mi["mu"][j], "mu_star": mi["mu_star"][j],
+                         "mu_star_conf": mi["mu_star_conf"][j], "sigma": mi["sigma"][j]})
+    return pd.DataFrame(rows)
+
+
+# -- writing ------------------------------------------------------------------------------------------
+def _save(fig, folder: Path, name: str, files: list[str]) -> None:
+    fig.savefig(folder / name, dpi=100)
+    files.append(name)
+
+
+def _heatmaps(points: pd.DataFrame, names: list[str], outputs: list[str], folder: Path, files: list[str]) -> None:
+    pairs = list(itertools.combinations(range(len(names)), 2))[:MAX_HEATMAP_PAIRS]
+    for output in outputs:
+        for i, j in pairs:
+            x, y = names[i], names[j]
+            frame = pd.DataFrame({"x": points[(x, "")], "y": points[(y, "")], "v": points[(output, "mean")]})
+            grid = frame.pivot_table(index="y", columns="x", values="v", aggfunc="mean")
+            averaged = [n for n in names if n not in (x, y)]
+            suffix = "" if len(names) == 2 else f"-{slug(x)}-x-{slug(y)}"
+            _save(plots.heatmap(grid, x, y, output, averaged), folder, f"heatmap-{slug(output)}{suffix}.png", files)
+
+
+def _write(folder: Path, info: dict[str, Any], points: pd.DataFrame, names: list[str], bounds, outputs: list[str],
+           design: pd.DataFrame, report: Report) -> None:
+    kind, files = info["design"]["kind"], report.files
+    _flat(points).to_csv(folder / "points.csv", index=False, lineterminator="\n")
+    files.append("points.csv")
+    y_by_output = {o: points[(o, "mean")].reindex(range(report.points)).to_numpy(dtype=float) for o in outputs}
+    if kind == "sobol":
+        table, pairs = sobol_indices(info, names, bounds, y_by_output, report.notes)
+        report.indices = table
+        if not table.empty:
+            table.to_csv(folder / "sobol.csv", index=False, lineterminator="\n")
+            files.append("sobol.csv")
+            for output in dict.fromkeys(table["output"]):
+                _save(plots.sobol_bars(table, output), folder, f"sobol-{slug(output)}.png", files)
+        if not pairs.empty:
+            pairs.to_csv(folder / "sobol_s2.csv", index=False, lineterminator="\n")
+            files.append("sobol_s2.csv")
+    elif kind == "morris":
+        x = design.sort_values("point")[names].to_numpy(dtype=float)
+        table = morris_indices(info, names, bounds, x, y_by_output, report.notes)
+        report.indices = table
+        if not table.empty:
+            table.to_csv(folder / "morris.csv", index=False, lineterminator="\n")
+            files.append("morris.csv")
+            for output in dict.fromkeys(table["output"]):
+                _save(plots.morris_screen(table, output), folder, f"morris-{slug(output)}.png", files)
+    observed = points.dropna(subset=[(o, "mean") for o in outputs], how="all")
+    for output in outputs:
+        _save(plots.response(observed.dropna(subset=[(output, "mean")]), names, output), folder,
+              f"response-{slug(output)}.png", files)
+    if kind == "grid" and len(names) >= 2:
+        _heatmaps(observed, names, outputs, folder, files)
+
+
+def analyze(out: str | Path, outputs: list[str] | None = None) -> Report:
+    """Analyse the sweep stored in ``out``; write ``out/analysis/`` (replacing an earlier analysis)."""
+    out = Path(out)
+    info = stored_manifest(out)
+    params = info["design"]["parameters"]
+    names, bounds = [p["name"] for p in params], [(p["low"], p["high"]) for p in params]
+    runs = read_runs(out)
+    design = pd.read_parquet(out / DESIGN)
+    wide, chosen = _responses(out, runs, outputs)
+    report = Report(folder=out / "analysis", name=info["experiment"]["name"], kind=info["design"]["kind"],
+                    total=int(info["runs"]), ok=int((runs["status"] == "ok").sum()),
+                    failed=int((runs["status"] == "failed").sum()), points=int(info["design"]["points"]),
+                    replicates=int(info["design"]["replicates"]), outputs=chosen)
+    if report.ok == 0:
+        raise InputError(str(out), f"has no successful run yet ({len(runs)} of {report.total} runs stored); "
+                         "nothing to analyse")
+    if report.ok + report.failed < report.total:
+        report.notes.append(f"the sweep is incomplete ({report.ok + report.failed} of {report.total} runs); "
+                            "alignsim sweep --resume finishes it")
+    if not chosen:
+        raise InputError(str(out), "has no single-number outputs to analyse (only time series); query its "
+                         "metrics table directly (docs/sweeps.md)")
+    points = _point_table(wide, design, names, chosen)
+    tmp = out / f".analysis.tmp-{os.getpid()}-{time.time_ns()}"
+    tmp.mkdir()
+    try:
+        _write(tmp, info, points, names, bounds, chosen, design, report)
+        old = out / f".analysis.old-{os.getpid()}-{time.time_ns()}"
+        if report.folder.exists():
+            os.replace(report.folder, old)
+        os.replace(tmp, report.folder)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return report
