@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 PRESETS = {
-    "workshop": {"teams": 20, "customers_per_front_team": 25},
+    "workshop": {"teams": 20},  # the default 45 customers per front team: 11 front teams, 495 customers
     "medium": {"teams": 200, "divisions": 8, "depth": 3, "customers_per_front_team": 200,
                "dependency_density": 0.02},
     "large": {"teams": 1000, "divisions": 10, "depth": 3, "headcount": 10, "customers_per_front_team": 200,
