@@ -197,6 +197,7 @@ COMMANDS = {"run": _cmd_run, "scenarios": _cmd_scenarios, "params": _cmd_params}
 # bad input: main() turns it into one line and exit code 2).
 EXTENSIONS: tuple[str, ...] = (
     "sim.sweep.cli",
+    "sim.dashboard.cli",
     "sim.compare.cli",
 )
 

@@ -1,0 +1,184 @@
+"""Workshop dashboard speed: steps per second with rendering, at workshop sizes.
+
+Target (issue 4): at least 10 steps/s with rendering, up to 50 teams and 2,000 customers.
+A report: it prints figures and never fails.
+
+    python benchmarks/dashboard_bench.py              # in-process figures, then the browser
+    python benchmarks/dashboard_bench.py --no-browser # in-process only
+    python benchmarks/dashboard_bench.py --seconds 15 # longer browser runs
+
+In-process, for each size, one organisation and twins:
+  model      the model steps alone;
+  svg        + a snapshot and every view drawn as SVG (what one redraw builds);
+  page       + the page's own Solara components re-rendered through reacton, as the server does
+             after each step (everything but the websocket and the browser).
+In the browser (Debian's Chromium, headless, 1280x720): ``alignsim workshop`` in a subprocess, the
+size chosen in the page and Reset, then Play at the default play interval (every step drawn)
+for a few seconds: days advanced per second as the page shows them, and the page load time.
+The machine is shared: run it twice and compare; numbers move with other load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SIZES = ("small", "workshop", "large")
+SCENARIO = "overreacting-leadership"
+TARGET = 10.0
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+
+
+def rate(fn, n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return n / (time.perf_counter() - start)
+
+
+def in_process(n: int) -> None:
+    import solara
+    from mesa.visualization.utils import force_update
+
+    from sim.dashboard import components, views
+    from sim.dashboard.frame import take
+    from sim.dashboard.state import Workshop
+
+    warnings.simplefilter("ignore")
+    print(f"in-process, {SCENARIO}, {n} steps after 30 warm-up steps (steps/s; target >= {TARGET:g} with rendering)")
+    print(f"{'size':<9} {'orgs':>4} {'units':>5} {'customers':>9} {'model':>8} {'svg':>8} {'page':>8}")
+    for size in SIZES:
+        for twin in (False, True):
+            session = Workshop(scenario_name=SCENARIO, size=size, twin=twin)
+            for _ in range(30):
+                session.step()
+            model_rate = rate(session.step, n)
+
+            def with_svg(session=session):
+                session.step()
+                frame = take(session, "backlog")
+                views.grid(views.all_views(frame), len(frame.orgs), frame.day)
+
+            svg_rate = rate(with_svg, n)
+            model = solara.reactive(session)
+            metric, message = solara.reactive("backlog"), solara.reactive("")
+
+            @solara.component
+            def Box(model=model, metric=metric, message=message):
+                components.DayCounter(model)
+                components.LiveSettings(model, message)
+                components.Views(model, metric)
+
+            _, rc = solara.render(Box(), handle_error=False)
+            page_rate = rate(lambda session=session: (session.step(), force_update()), n)
+            rc.close()
+            st = session.orgs[0].state
+            print(f"{size:<9} {len(session.orgs):>4} {st.U:>5} {st.C:>9} {model_rate:>8.1f} {svg_rate:>8.1f} "
+                  f"{page_rate:>8.1f}" + ("" if page_rate >= TARGET else "  (below target)"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _browser_run(page, url: str, size: str, twin: bool, seconds: float) -> tuple[float, float, str]:
+    """Load the page, choose the size (and twins), Reset, play: (load s, steps/s, teams shown)."""
+    start = time.perf_counter()
+    page.goto(url)
+    page.get_by_test_id("chart-friction_index").wait_for()
+    load = time.perf_counter() - start
+    if size != "workshop":
+        page.locator(".v-select", has_text="Organisation size").click()
+        page.locator(".v-overlay-container .v-list-item-title", has_text=size).first.click()
+    if twin:
+        page.get_by_label("Twin mode: A and B side by side").check()
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.wait_for_function("document.querySelector('[data-testid=day]').dataset.day === '0'")
+    page.wait_for_timeout(500)
+    day = page.get_by_test_id("day")
+    page.get_by_role("button", name="▶").click()
+    page.wait_for_timeout(1000)
+    d0, t0 = int(day.get_attribute("data-day")), time.perf_counter()
+    page.wait_for_timeout(seconds * 1000)
+    d1, t1 = int(day.get_attribute("data-day")), time.perf_counter()
+    page.get_by_role("button", name="❚❚").click()
+    teams = page.get_by_test_id("setup").inner_text().split("·")[1].strip()
+    return load, (d1 - d0) / (t1 - t0), teams
+
+
+def in_browser(seconds: float) -> None:
+    if not Path(CHROMIUM).exists():
+        print(f"\nbrowser: skipped ({CHROMIUM} is missing)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen([sys.executable, "-m", "sim", "workshop", SCENARIO, "--port", str(port)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(url, timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        print(f"\nin the browser (headless Chromium 1280x720, {SCENARIO}, default play interval, every step drawn)")
+        print(f"{'size':<9} {'orgs':>4} {'load s':>7} {'steps/s':>8}")
+        with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+            context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=FLAGS,
+                                                           headless=True, viewport={"width": 1280, "height": 720})
+            for size in SIZES:
+                for twin in (False, True):
+                    page = context.new_page()
+                    page.set_default_timeout(120_000)
+                    try:
+                        load, steps, teams = _browser_run(page, url, size, twin, seconds)
+                    except Exception as exc:  # a report, not a test: say what failed and go on
+                        print(f"{size:<9} {2 if twin else 1:>4}  failed: {type(exc).__name__}: {str(exc)[:200]}")
+                        page.screenshot(path=str(Path(tempfile.gettempdir()) / f"bench-{size}-{twin}.png"))
+                        continue
+                    finally:
+                        page.close()
+                    print(f"{size:<9} {2 if twin else 1:>4} {load:>7.1f} {steps:>8.1f}  ({teams})"
+                          + ("" if steps >= TARGET else "  (below target)"))
+            context.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=100, help="steps per in-process measurement (default 100)")
+    parser.add_argument("--seconds", type=float, default=8.0, help="seconds of play per browser run (default 8)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the browser measurements")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    in_process(args.steps)
+    if not args.no_browser:
+        in_browser(args.seconds)
+
+
+if __name__ == "__main__":
+    main()

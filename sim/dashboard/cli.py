@@ -1,0 +1,94 @@
+"""``alignsim workshop`` and ``alignsim animate``: registered into :mod:`sim.cli` (EXTENSIONS).
+
+Both validate their input before anything starts; problems reach the user as one line and exit
+code 2 (raised as :class:`~sim.errors.InputError`, which ``sim.cli.main`` reports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+from sim.errors import InputError
+
+DEFAULT_PORT = 8765
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: must be in 1..65535")
+    return port
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed: must be >= 1")
+    return value
+
+
+def _need_dashboard() -> None:
+    missing = [m for m in ("solara", "altair", "solara_assets") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise InputError("workshop", f"the dashboard needs {', '.join(missing)}: pip install -e '.[dashboard]'")
+
+
+def _cmd_workshop(args: argparse.Namespace) -> int:
+    from sim.api import load_scenario
+
+    load_scenario(args.scenario)  # a bad scenario is one line and exit code 2, before serving
+    _need_dashboard()
+    from .server import serve
+
+    try:
+        serve(args.scenario, args.port)
+    except KeyboardInterrupt:
+        pass
+    print("alignsim workshop: stopped", file=sys.stderr)
+    return 0
+
+
+def _cmd_animate(args: argparse.Namespace) -> int:
+    from .animate import animate
+
+    def progress(i: int, n: int) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\rframe {i}/{n}" + ("\n" if i == n else ""))
+            sys.stderr.flush()
+
+    frames = animate(args.scenario, args.out, twin=args.twin, seed=args.seed, steps=args.steps, every=args.every,
+                     fps=args.fps, size=args.size, metric=args.colour, progress=progress)
+    print(f"wrote {args.out} ({frames} frames)")
+    return 0
+
+
+def register(subparsers, int_arg) -> dict:
+    """Add ``workshop`` and ``animate`` to the ``alignsim`` command line (imports nothing heavy:
+    ``size`` and ``colour`` are checked by :func:`~sim.dashboard.animate.animate`)."""
+    ws = subparsers.add_parser("workshop", help="start the workshop dashboard in the browser (offline)",
+                               description="Serve the workshop dashboard on 127.0.0.1 until Ctrl-C.")
+    ws.add_argument("scenario", metavar="SCENARIO", nargs="?", default="baseline",
+                    help="bundled scenario name or TOML file to open with (default: baseline)")
+    ws.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
+    an = subparsers.add_parser("animate", help="render a run as an animated GIF or MP4",
+                               description="Render a run (org chart, customers, key charts) frame by frame.")
+    an.add_argument("scenario", metavar="SCENARIO", help="bundled scenario name or TOML file")
+    an.add_argument("--twin", metavar="OTHER", help="a second scenario side by side (same seed and size)")
+    an.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.gif (or FILE.mp4 with ffmpeg)")
+    an.add_argument("--seed", type=int_arg("seed", "--seed"), help="seed (default: the scenario's)")
+    an.add_argument("--steps", type=int_arg("steps", "--steps"), help="days (default: the scenario's)")
+    an.add_argument("--every", type=_positive, default=5, help="days per frame (default 5)")
+    an.add_argument("--fps", type=_positive, default=8, help="frames per second (default 8)")
+    an.add_argument("--size", default="workshop", help="small, workshop or large (default workshop)")
+    an.add_argument("--colour", default="backlog",
+                    help="node colour: backlog, fatigue, alignment or engagement (default backlog)")
+    return {"workshop": _cmd_workshop, "animate": _cmd_animate}

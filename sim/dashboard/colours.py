@@ -1,0 +1,64 @@
+"""Colour scales for the dashboard: bad is red, good is blue (matplotlib's colour-blind-safe
+RdYlBu, sampled once into a lookup table), missing values grey, churned customers near-black.
+
+Chosen for a projector: saturated ends, a light but not white middle, and no meaning carried by
+red against green alone.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+MISSING = "#b0b0b0"
+CHURNED = "#2b2b2b"
+LEVELS = 32  # distinct colours of a scale (quantised, so that equal colours can be drawn together)
+
+
+@cache
+def _table(good_high: bool) -> tuple[str, ...]:
+    from matplotlib import colormaps
+
+    cmap = colormaps["RdYlBu"]
+    xs = np.linspace(0.03, 0.97, LEVELS)  # skip the palest ends' neighbours: more contrast
+    rgba = cmap(xs if good_high else xs[::-1])
+    return tuple("#{:02x}{:02x}{:02x}".format(*(round(255 * c) for c in row[:3])) for row in rgba)
+
+
+def levels(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Index 0..LEVELS-1 of each value on [lo, hi] (clipped); -1 for NaN."""
+    v = np.asarray(values, dtype=float)
+    span = hi - lo if hi > lo else 1.0
+    idx = np.clip(np.floor((v - lo) / span * LEVELS), 0, LEVELS - 1)
+    return np.where(np.isnan(v), -1, idx).astype(np.int64)
+
+
+def colours(values: np.ndarray, lo: float, hi: float, good_high: bool) -> list[str]:
+    """Hex colour of each value on the scale [lo, hi]; ``good_high``: high values are blue."""
+    table = _table(bool(good_high))
+    return [MISSING if i < 0 else table[i] for i in levels(values, lo, hi).tolist()]
+
+
+def colour_of_level(index: int, good_high: bool) -> str:
+    return MISSING if index < 0 else _table(bool(good_high))[index]
+
+
+def ramp(good_high: bool, n: int = 5) -> list[str]:
+    """``n`` colours from the low to the high end of a scale (for legends)."""
+    table = _table(bool(good_high))
+    return [table[round(i * (LEVELS - 1) / (n - 1))] for i in range(n)]
+
+
+# series colours: organisation A, organisation B (twins), and the friction causes
+ORG = ("#1f4e9c", "#d1495b")
+CAUSE = {
+    "pivot_rework": "#7b3fa0",
+    "decision_escalation": "#e07b00",
+    "silo_handoff": "#2a9d8f",
+    "overload_fatigue": "#c0392b",
+    "misalignment": "#6c757d",
+}
+MARK = {"shock": "#c0392b", "pivot": "#7b3fa0", "leader": "#1b7f3b", "lever": "#555555"}
+PIVOT_EDGE = "#7b3fa0"
+ESCALATION_EDGE = "#e07b00"

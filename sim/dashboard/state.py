@@ -1,0 +1,256 @@
+"""The workshop session: one organisation, or twins, that the page plays, steps, resets and
+intervenes on.
+
+:class:`Workshop` is a Mesa model, so that Mesa's SolaraViz drives it (play, pause, step, reset
+re-instantiate it with the set-up chosen in the page).  It owns one or two
+:class:`~sim.model.model.AlignmentModel` built from the same scenario, the same seed and the same
+organisation, differing only in the one lever the trainer picks for twin B.  Every intervention
+(a pressure shock, a leadership pivot, a leader change, a live setting) is applied to both
+organisations identically (the pivot's theme and a new leader's values are drawn once, from the
+session's own random stream) and recorded as a :class:`Mark` for the charts.
+
+A lock serialises stepping and interventions: SolaraViz steps in a worker thread while button
+clicks arrive on another.  No Solara import here: the session is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim.api import load_scenario
+from sim.errors import InputError
+from sim.model.model import AlignmentModel
+from sim.model.orggraph import layered_layout
+from sim.model.params import LEVERS, THEMES, LeverEvent, ShockEvent
+
+from .presets import CORE, SETTINGS, check_setting, sized
+
+LEADER_STYLES = ("random", "strong", "weak")
+PACE_TIMEOUT_S = 1.0  # longest a step waits for the page to draw the day before
+SHOCK = {"pressure": 1.2, "duration": 30, "noise": 0.1, "need_shift": 0.5}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Something that happened on ``day`` (shock, pivot, leader, lever, setting), for the charts."""
+
+    day: int
+    kind: str
+    label: str
+    duration: int = 0
+
+
+class Workshop(mesa.Model):
+    """A workshop session.  Keyword-only set-up (Mesa's SolaraViz passes it again on Reset):
+
+    ``scenario_name`` bundled name or TOML path (not ``scenario``: Mesa gives every model a
+    ``scenario`` of its own and passes it to the constructor on Reset when it accepts one);
+    ``size`` a key of :data:`~sim.dashboard.presets.SIZES`;
+    ``seed`` (None: the scenario's); ``twin`` to run a second organisation B whose lever
+    ``twin_lever`` is ``twin_value`` (A keeps the scenario's value); or ``twin_scenario``, another
+    scenario for B (same size and seed; ``alignsim animate --twin``).
+    """
+
+    def __init__(self, *, scenario_name: str = "baseline", size: str = "workshop", seed: int | None = None,
+                 twin: bool = False, twin_lever: str = "resilience", twin_value: float = 0.85,
+                 twin_scenario: str | None = None):
+        loaded = load_scenario(scenario_name)
+        params = sized(loaded.params, size)
+        seed = params.seed if seed is None else int(seed)
+        super().__init__(rng=np.random.default_rng(np.random.SeedSequence([seed, 4])))
+        if twin_lever not in CORE:
+            raise InputError("twin lever", f"{twin_lever!r} is not allowed; allowed: {', '.join(CORE)}")
+        twin_value = check_setting(twin_lever, twin_value)
+        self.lock = threading.RLock()
+        self._drawn = threading.Condition()
+        self.drawn_day: int | None = None  # last day a page drew; None: nobody draws, no pacing
+        self.scenario_name = loaded.name
+        self.size = size
+        self.root_seed = seed
+        self.twin = bool(twin) or twin_scenario is not None
+        self.twin_lever = twin_lever if twin_scenario is None else ""
+        self.twin_value = twin_value
+        self.horizon = params.steps
+        variants = [(params, loaded.graph)]
+        self.labels = ["A"]
+        if twin_scenario is not None:  # B: another scenario, same seed and size
+            other = load_scenario(twin_scenario)
+            variants.append((sized(other.params, size), other.graph))
+            self.labels = [f"A: {loaded.name}", f"B: {other.name}"]
+            self.scenario_name = f"{loaded.name} vs {other.name}"
+        elif self.twin:  # B: the same scenario with one lever changed
+            a_value = getattr(params.levers, twin_lever)
+            b_levers = params.levers.model_copy(update={twin_lever: twin_value})
+            variants.append((params.model_copy(update={"levers": b_levers}), loaded.graph))
+            self.labels = [f"A: {twin_lever} {a_value:.2f}", f"B: {twin_lever} {twin_value:.2f}"]
+        self.orgs = [AlignmentModel(params=p, graph=g, seed=seed) for p, g in variants]
+        self.layouts = [self._layout(m) for m in self.orgs]  # once per organisation
+        self._versions = [m.state.version.copy() for m in self.orgs]
+        self.relayed = [np.zeros(m.state.U, dtype=bool) for m in self.orgs]
+        self._pending: dict[str, float] = {}  # settings moved today, applied when tomorrow starts
+        self._pending_marks: dict[str, Mark] = {}
+        self.marks: list[Mark] = []
+        for k, m in enumerate(self.orgs):
+            for e in m.params.events:
+                mark = Mark(e.step, e.type, e.label or e.type, e.duration if isinstance(e, ShockEvent) else 0)
+                if k == 0 or mark not in self.marks:
+                    self.marks.append(mark if k == 0 else Mark(mark.day, mark.kind, f"{mark.label} (B)",
+                                                                 mark.duration))
+
+    # -- construction --------------------------------------------------------------------------
+    @staticmethod
+    def _layout(model: AlignmentModel) -> np.ndarray:
+        """Layered top-down positions of the org units, scaled to [0, 1] x [0, 1] (y down)."""
+        units = model.graph.subgraph(range(model.state.U))
+        pos = layered_layout(units)
+        xy = np.array([pos[u] for u in range(model.state.U)], dtype=float)
+        span = np.ptp(xy, axis=0)
+        span[span == 0] = 1.0
+        xy = (xy - xy.min(axis=0)) / span
+        xy[:, 1] = 1.0 - xy[:, 1]  # level 0 at the top
+        return xy
+
+    # -- the clock -----------------------------------------------------------------------------
+    @property
+    def day(self) -> int:
+        return self.orgs[0].steps
+
+    def mark_drawn(self, day: int) -> None:
+        """Called by the page once it has drawn ``day`` (after the render, from an effect)."""
+        with self._drawn:
+            self.drawn_day = day
+            self._drawn.notify_all()
+
+    def _wait_until_drawn(self) -> None:
+        """Back-pressure: while a page draws the session, a step waits until today has been drawn.
+
+        SolaraViz plays in a worker thread that does not wait for the redraw when another thread
+        (a button click) holds the render lock; without this, fast play outran the drawing and
+        the page failed with reacton's "too many renders" error (and skipped days)."""
+        with self._drawn:
+            if self.drawn_day is not None:
+                self._drawn.wait_for(lambda: self.drawn_day is None or self.drawn_day >= self.day,
+                                     timeout=PACE_TIMEOUT_S)
+
+    def step(self) -> None:
+        """One day in every organisation (nothing after the scenario's last day)."""
+        self._wait_until_drawn()
+        with self.lock:
+            if self.day >= self.horizon:
+                self.running = False
+                return
+            self._apply_pending()
+            for i, m in enumerate(self.orgs):
+                m.step()
+                version = m.state.version
+                self.relayed[i] = version != self._versions[i]
+                self._versions[i] = version.copy()
+            self.running = self.day < self.horizon
+
+    # -- live interventions --------------------------------------------------------------------
+    def _mark(self, day: int, kind: str, label: str, duration: int = 0) -> Mark:
+        mark = Mark(int(day), kind, label, duration)
+        self.marks.append(mark)
+        return mark
+
+    def fire_shock(self, pressure: float = SHOCK["pressure"], duration: int = SHOCK["duration"],
+                   label: str = "shock") -> Mark:
+        """A pressure shock from tomorrow on, identical in every organisation."""
+        event = {"type": "shock", "step": 1, "pressure": pressure, "duration": int(duration),
+                 "noise": SHOCK["noise"], "need_shift": SHOCK["need_shift"], "label": label}
+        with self.lock:
+            evs = [m.add_event(dict(event)) for m in self.orgs]
+            return self._mark(evs[0].step, "shock", label, evs[0].duration)
+
+    def fire_pivot(self, strength: float = 0.5) -> Mark:
+        """A leadership pivot now toward one theme (drawn once, the same for twins)."""
+        with self.lock:
+            theme = int(self.rng.integers(len(THEMES)))
+            label = f"pivot: {THEMES[theme]}"
+            for m in self.orgs:
+                m.pivot(strength=strength, theme=theme, label=label)
+            return self._mark(self.day + 1, "pivot", label)
+
+    def managers(self) -> list[tuple[int, str]]:
+        """(unit, name) of every executive and manager, for the leader-change picker."""
+        m = self.orgs[0]
+        return [(u, m.graph.nodes[u]["name"]) for u in range(m.state.U) if not m.state.is_team[u]]
+
+    def change_leader(self, unit: int | None = None, style: str = "random") -> Mark:
+        """A new leader for manager ``unit`` (default: the first division head): ``strong`` (CORE
+        0.85), ``weak`` (0.15) or ``random`` around the organisation's levels, the same in twins."""
+        if style not in LEADER_STYLES:
+            raise InputError("leader", f"{style!r} is not allowed; allowed: {', '.join(LEADER_STYLES)}")
+        with self.lock:
+            org = self.orgs[0]
+            if unit is None:
+                unit = 1 if org.state.U > 1 else 0
+            if style == "random":
+                spread = org.params.managers.heterogeneity
+                base = org.state.lever_level[unit]
+                draw = np.clip(base + self.rng.normal(0.0, spread, len(LEVERS)), 0.0, 1.0)
+                levers = dict(zip(LEVERS, draw.round(3).tolist(), strict=True))
+            else:
+                levers = dict.fromkeys(CORE, 0.85 if style == "strong" else 0.15)
+            name = org.graph.nodes[int(unit)]["name"] if 0 <= int(unit) < org.state.U else str(unit)
+            label = f"new leader: {name}"
+            for m in self.orgs:
+                m.change_leader(int(unit), levers=levers, label=label)
+            return self._mark(self.day + 1, "leader", label)
+
+    # -- live settings -------------------------------------------------------------------------
+    def settings(self) -> dict[str, float]:
+        """The live settings as organisation A has them now."""
+        m = self.orgs[0]
+        out = {name: float(m.state.lever_level[0, LEVERS.index(name)]) for name in CORE}
+        pp = m.params.pressure
+        if pp.timeline:
+            out["pressure"] = float(np.interp(self.day, [s for s, _ in pp.timeline], [v for _, v in pp.timeline]))
+        else:
+            out["pressure"] = pp.baseline
+        out["noise"] = pp.noise
+        out.update(self._pending)
+        return out
+
+    def set_setting(self, name: str, value: object) -> Mark | None:
+        """Move a live setting from tomorrow on; raises InputError (one line) for a bad value.
+
+        Moves made on the same day are merged (a slider being dragged): only the last value is
+        applied, when the next day starts, and it is marked once.  Levers become lever events of
+        the whole organisation; in twin mode the twin lever moves in A only (B keeps the value it
+        differs by).  Pressure replaces the scenario's pressure timeline by a constant; signal
+        noise is the noise of calm conditions.
+        """
+        value = check_setting(name, value)
+        with self.lock:
+            if name not in self._pending and abs(self.settings()[name] - value) < 1e-9:
+                return None
+            self._pending[name] = value
+            suffix = " (A)" if self.twin and name == self.twin_lever else ""
+            mark = Mark(self.day + 1, "lever", f"{SETTINGS[name][0].lower()} {value:.2f}{suffix}")
+            old = self._pending_marks.get(name)
+            if old is not None and old in self.marks:
+                self.marks[self.marks.index(old)] = mark
+            else:
+                self.marks.append(mark)
+            self._pending_marks[name] = mark
+            return mark
+
+    def _apply_pending(self) -> None:
+        for name, value in self._pending.items():
+            targets = self.orgs[:1] if self.twin and name == self.twin_lever else self.orgs
+            for m in targets:
+                if name in CORE:
+                    m.add_event(LeverEvent(type="lever", step=m.steps + 1, lever=name, value=value,
+                                           label=f"{name} {value:.2f}"))
+                elif name == "pressure":
+                    m.params.pressure.timeline = []
+                    m.params.pressure.baseline = value
+                else:
+                    m.params.pressure.noise = value
+        self._pending.clear()
+        self._pending_marks.clear()

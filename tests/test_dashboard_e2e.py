@@ -1,0 +1,248 @@
+"""End to end: ``alignsim workshop`` started as a subprocess on a free port, driven with
+Playwright in Debian's headless Chromium, with every request to a host other than 127.0.0.1
+blocked and recorded (the page must work offline).
+
+Chromium is required: the test fails (it does not skip) when /usr/bin/chromium is missing;
+``.ci/run`` installs it.  Screenshots are kept under ``test-artifacts/dashboard/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+LOCAL = {"127.0.0.1"}
+TIMEOUT_MS = 90_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The dashboard server (overreacting-leadership), its URL and its log."""
+    port = _free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "workshop", "overreacting-leadership", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log: list[str] = []
+    reader = threading.Thread(target=lambda: log.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"the workshop server exited with {proc.returncode}:\n{''.join(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the workshop server did not answer within 120 s:\n{''.join(log)}")
+        time.sleep(0.5)
+    yield {"url": url, "log": log}
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C does
+    try:
+        code = proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "server.log").write_text("".join(log), encoding="utf-8")
+    assert code == 0, "Ctrl-C should stop the server cleanly"
+    assert any(line.startswith(f"alignsim workshop: {url}") for line in log), "the URL is printed"
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
+                    ".ci/run does this before the tests")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=FLAGS, headless=True,
+            viewport={"width": 1280, "height": 720}, accept_downloads=True)
+        blocked: list[str] = []
+
+        def guard(route):
+            host = urlparse(route.request.url).hostname
+            if route.request.url.startswith(("data:", "blob:")) or host in LOCAL:
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        context.blocked = blocked
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(server, browser_context):
+    """A fresh page (so a fresh session) that has loaded the dashboard; ``page.requests`` lists
+    every URL it asked for, ``page.load_s`` how long the dashboard took to appear."""
+    page = browser_context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    start = time.perf_counter()
+    page.goto(server["url"])
+    page.get_by_test_id("day").wait_for()
+    page.get_by_test_id("chart-friction_index").wait_for()
+    page.load_s = time.perf_counter() - start
+    page.requests = requests
+    yield page
+    page.close()
+
+
+def shot(page: Page, name: str) -> bytes:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return page.screenshot(path=str(ARTIFACTS / name))
+
+
+def day(page: Page) -> int:
+    return int(page.get_by_test_id("day").get_attribute("data-day"))
+
+
+def wait_day(page: Page, at_least: int) -> None:
+    page.wait_for_function(f"document.querySelector('[data-testid=day]').dataset.day >= {at_least}",
+                           timeout=TIMEOUT_MS)
+
+
+def step(page: Page, times: int = 1) -> None:
+    for _ in range(times):
+        before = day(page)
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_function(f"Number(document.querySelector('[data-testid=views] .alignsim-grid')"
+                               f".dataset.day) === {before + 1}", timeout=TIMEOUT_MS)
+
+
+def test_page_loads_offline_and_is_readable_at_1280x720(page, browser_context):
+    print(f"\ndashboard appeared {page.load_s:.1f} s after navigation")
+    foreign = [u for u in page.requests if not u.startswith(("data:", "blob:")) and urlparse(u).hostname not in LOCAL]
+    assert foreign == [] and browser_context.blocked == [], "every page asset must come from 127.0.0.1"
+    assert any("/_solara/cdn/" in u for u in page.requests), "solara's assets are served locally"
+    assert page.get_by_test_id("day").inner_text() == "Day 0 / 365"
+    assert page.get_by_test_id("setup").inner_text().startswith("overreacting-leadership · 20 teams · seed 1")
+    for name in ("org-0", "customers-0", "legend", "chart-friction_index", "chart-satisfaction", "chart-pivots",
+                 "chart-escalations", "chart-decision_latency", "chart-fatigue", "causes-0"):
+        assert page.get_by_test_id(name).locator("svg").count() == 1, name
+    # projector: the headline and every chart title are large on screen, nothing overflows sideways
+    assert float(page.get_by_test_id("day").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
+    for title in page.locator("[data-testid^=chart-] svg text[font-weight=bold]").all()[:6]:
+        assert title.bounding_box()["height"] >= 13, title.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    for button in ("⚡ Shock", "↻ Pivot", "★ New leader", "⤓ PNG"):
+        assert page.get_by_role("button", name=button).is_visible()
+    shot(page, "01-loaded.png")
+
+
+def test_step_play_pause_and_the_charts_change(page):
+    chart = page.get_by_test_id("chart-friction_index")
+    before = chart.screenshot()
+    step(page)
+    assert page.get_by_test_id("day").inner_text() == "Day 1 / 365"
+    page.get_by_role("button", name="▶").click()
+    start, t0 = day(page), time.perf_counter()
+    wait_day(page, 25)
+    rate = (day(page) - start) / (time.perf_counter() - t0)
+    print(f"\nplaying in the browser: {rate:.1f} steps/s (workshop size, every step drawn)")
+    page.get_by_role("button", name="⚡ Shock").click()  # clicks while it plays: the page keeps up
+    page.get_by_role("button", name="↻ Pivot").click()
+    wait_day(page, day(page) + 5)
+    assert page.locator("[data-testid=chart-pivots] .mark-pivot").count() == 1
+    page.get_by_role("button", name="❚❚").click()
+    paused = day(page)
+    page.wait_for_timeout(1500)
+    assert day(page) - paused <= 2, "pause stops the clock (a step already under way may finish)"
+    after = chart.screenshot()
+    assert before != after, "the friction chart is redrawn as days pass"
+    html = page.get_by_test_id("chart-friction_index").inner_html()
+    points = re.search(r'class="series org-0"', html) and re.search(r'points="([^"]+)"', html).group(1)
+    assert len(points.split()) == day(page) + 1, "one point per day, day 0 included"
+    assert page.get_by_text("Traceback").count() == 0 and page.get_by_text("Too many renders").count() == 0
+    shot(page, "02-played.png")
+
+
+def test_a_slider_moves_and_its_change_is_marked(page):
+    slider = page.locator(".v-input", has=page.locator("label", has_text=re.compile(r"^Clarity"))).get_by_role("slider")
+    slider.scroll_into_view_if_needed()
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.locator("label", has_text="Clarity 0.60").wait_for()
+    step(page)
+    assert page.locator("[data-testid=chart-friction_index] .mark-lever").count() == 1
+    shot(page, "03-slider.png")
+
+
+def test_shock_pivot_and_leader_change_are_fired_and_marked(page):
+    step(page, 3)
+    assert page.locator("[data-testid=chart-friction_index] .mark-shock").count() == 0
+    page.get_by_role("button", name="⚡ Shock").click()
+    page.locator("[data-testid=chart-friction_index] .mark-shock").first.wait_for()
+    step(page)
+    assert page.locator("[data-testid=chart-friction_index] .mark-shock").count() == 2  # band and line
+    page.get_by_role("button", name="↻ Pivot").click()
+    step(page)
+    assert page.locator("[data-testid=chart-pivots] .mark-pivot").count() == 1
+    assert page.locator("[data-testid=org-0] .pivot").count() >= 1, "the pivot travels down the org chart"
+    page.get_by_role("button", name="★ New leader").click()
+    step(page)
+    assert page.locator("[data-testid=chart-fatigue] .mark-leader").count() == 1
+    shot(page, "04-interventions.png")
+
+
+def test_twin_mode_shows_two_organisations_side_by_side(page):
+    single = shot(page, "05-before-twins.png")
+    page.get_by_label("Twin mode: A and B side by side").check()
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.get_by_test_id("org-1").wait_for()
+    assert "A: resilience 0.15 vs B: resilience 0.85" in page.get_by_test_id("setup").inner_text()
+    step(page, 2)
+    assert page.locator("[data-testid=chart-satisfaction] .series.org-1").count() == 1
+    assert page.get_by_test_id("customers-1").locator("svg").count() == 1
+    page.get_by_role("button", name="⚡ Shock").click()
+    step(page)
+    for org in ("causes-0", "causes-1"):
+        assert page.locator(f"[data-testid={org}] .mark-shock").count() == 2, "one shock, marked for both"
+    assert shot(page, "05-twins.png") != single
+
+
+def test_the_charts_export_as_png(page):
+    step(page, 2)
+    page.get_by_role("button", name="⤓ PNG").click()
+    link = page.get_by_test_id("export-link")
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "alignsim-overreacting-leadership-day2.png"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    saved = ARTIFACTS / "06-export.png"
+    download.value.save_as(saved)
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and saved.stat().st_size > 20_000
