@@ -100,3 +100,16 @@ def test_live_intervention_added_while_running():
     assert m.state.iv.demand_boost[in_scope_units(m)[m.state.team_unit]].min() == pytest.approx(0.4)
     m.run(1)
     assert not m.state.iv.demand_boost.any()
+
+
+def test_a_shock_with_a_theme_shifts_the_need_the_same_way_whatever_the_seed():
+    needs = []
+    for seed in (1, 2, 3):
+        params = ModelParams.model_validate({"steps": 5, "pressure": {"need_drift": 0.0}, "events": [
+            {"type": "shock", "step": 2, "need_shift": 0.5, "theme": "cost"}]})
+        m = AlignmentModel(params=params, seed=seed)
+        m.run()
+        needs.append(m.state.need)
+    # uniform need 0.25 each; half of it moves to 'cost': 0.125 elsewhere, 0.125 + 0.5 on cost
+    for need in needs:
+        np.testing.assert_allclose(need, [0.125, 0.625, 0.125, 0.125])

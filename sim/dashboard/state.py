@@ -160,9 +160,10 @@ class Workshop(mesa.Model):
     def fire_shock(self, pressure: float = SHOCK["pressure"], duration: int = SHOCK["duration"],
                    label: str = "shock") -> Mark:
         """A pressure shock from tomorrow on, identical in every organisation."""
-        event = {"type": "shock", "step": 1, "pressure": pressure, "duration": int(duration),
-                 "noise": SHOCK["noise"], "need_shift": SHOCK["need_shift"], "label": label}
         with self.lock:
+            theme = THEMES[int(self.rng.integers(len(THEMES)))]  # drawn once: the same for twins
+            event = {"type": "shock", "step": 1, "pressure": pressure, "duration": int(duration),
+                     "noise": SHOCK["noise"], "need_shift": SHOCK["need_shift"], "theme": theme, "label": label}
             evs = [m.add_event(dict(event)) for m in self.orgs]
             return self._mark(evs[0].step, "shock", label, evs[0].duration)
 

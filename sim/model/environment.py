@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import LEVERS, InterventionEvent, LeverEvent, ModelParams, ShockEvent
+from .params import LEVERS, THEMES, InterventionEvent, LeverEvent, ModelParams, ShockEvent
 from .state import K, State, normalize_rows
 
 
@@ -56,7 +56,8 @@ def apply_environment(st: State, params: ModelParams, rng: np.random.Generator, 
         if isinstance(e, ShockEvent | InterventionEvent) and e.step == step and e.need_shift > 0 \
                 and (isinstance(e, ShockEvent) or e.type == "competitor-disruption"):
             target = np.zeros(K)
-            target[rng.integers(K)] = 1.0
+            theme = getattr(e, "theme", None)
+            target[THEMES.index(theme) if theme else rng.integers(K)] = 1.0
             st.need = normalize_rows((1 - e.need_shift) * st.need + e.need_shift * target, 0.02)
     for ch in lever_changes:
         ev = ch.event

@@ -369,7 +369,9 @@ class ShockEvent(Section):
     pressure: float = Field(1.0, ge=0.0, le=5.0, description="Pressure added while the shock lasts.")
     noise: float = Field(0.0, ge=0.0, le=2.0, description="Signal noise added while it lasts.")
     need_shift: float = Field(0.3, ge=0.0, le=1.0,
-                              description="How far the market's need jumps toward a random theme.")
+                              description="How far the market's need jumps toward a theme.")
+    theme: Literal["speed", "cost", "quality", "compliance"] | None = Field(
+        None, description="Theme the need jumps toward (empty: drawn at random when the shock starts).")
     label: str = ""
 
 
