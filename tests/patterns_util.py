@@ -8,6 +8,7 @@ the paired mean difference +/- t(0.975, n-1) * sd / sqrt(n).
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ def run_many(spec: dict, seeds: int = SEEDS, root: int = 1000):
     jobs = [(spec, root + i) for i in range(seeds)]
     workers = min(2, os.cpu_count() or 1)
     if workers > 1 and seeds > 2:
-        with ProcessPoolExecutor(workers) as ex:
+        # forkserver, never fork: pytest's process already runs threads (a forked child may deadlock)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as ex:
             return list(ex.map(_run, jobs))
     return [_run(j) for j in jobs]
 
