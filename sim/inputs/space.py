@@ -335,6 +335,11 @@ def set_values(base: dict[str, Any], values: dict[str, Any]) -> ModelParams:
 
 
 # -- numeric parameters and their bounds --------------------------------------------------------------
+def _limits(f: Any) -> dict[str, Any]:
+    """A field's constraints by kind (``Ge``, ``Le``, ``Gt``, ``Lt``)."""
+    return {type(m).__name__: m for m in f.metadata}
+
+
 def numeric_names() -> list[str]:
     """The dotted names of the numeric parameters that can be varied (in a sweep, for example)."""
     return [row["name"] for row in parameter_reference()
@@ -360,7 +365,7 @@ def bounds(name: str) -> tuple[type, float, float]:
                 raise ValueError(f"{name!r} cannot be varied: {NOT_SWEEPABLE[part]}")
             if ann not in (int, float):
                 raise ValueError(f"{name!r} is not a number and cannot be varied")
-            limits = {type(m).__name__: m for m in f.metadata}
+            limits = _limits(f)
             lo = getattr(limits.get("Ge"), "ge", -math.inf)
             hi = getattr(limits.get("Le"), "le", math.inf)
             return ann, float(lo), float(hi)
@@ -393,7 +398,7 @@ def checked_int(name: str, value: Any, where: str | None = None) -> int:
     where = where or name
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(where, f"value {_show(value)} is not allowed: must be an integer")
-    meta = {type(m).__name__: m for m in ModelParams.model_fields[name].metadata}
+    meta = _limits(ModelParams.model_fields[name])
     lo = getattr(meta.get("Ge"), "ge", None)
     hi = getattr(meta.get("Le"), "le", None)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -423,7 +428,7 @@ _TOP_DOCS = {
 
 
 def _range(f: Any, ann: Any) -> str:
-    limits = {type(m).__name__: m for m in f.metadata}
+    limits = _limits(f)
     lo = next((f"{op}{_number(getattr(limits[k], a))}" for k, a, op in (("Ge", "ge", "["), ("Gt", "gt", "("))
                if k in limits), None)
     hi = next((f"{_number(getattr(limits[k], a))}{op}" for k, a, op in (("Le", "le", "]"), ("Lt", "lt", ")"))
