@@ -40,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _int_arg(field: str, flag: str):
     def parse(text: str) -> int:
-        from sim.api import checked_int
+        from sim.inputs.space import checked_int
 
         try:
             value = int(text.strip())
@@ -150,7 +150,7 @@ def _first_line(text: str) -> str:
 def _cmd_scenarios(_args: argparse.Namespace) -> int:
     import tomllib
 
-    from sim.api import bundled_scenarios
+    from sim.inputs.scenarios import bundled_scenarios
 
     found = bundled_scenarios()
     if not found:
@@ -172,7 +172,7 @@ def _cell(text: str) -> str:
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
-    from sim.api import parameter_reference
+    from sim.inputs.space import parameter_reference
 
     rows = parameter_reference()
     if args.markdown:

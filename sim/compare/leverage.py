@@ -27,14 +27,15 @@ import numpy as np
 import pandas as pd
 
 from sim.compare.stats import at_least_minus_one, paired_difference, relative_change, t_interval
-from sim.model.params import ModelParams
+from sim.inputs.space import bounds, set_values
+from sim.model.params import CORE_LEVERS, ModelParams
 
 DESIGN = ("One lever at a time: each CORE lever's organisation-wide level is moved up and down by the step "
           "(clipped to 0..1), everything else unchanged, events included; each variant runs the same seeds as the "
           "reference's first replicates, so the effect of a move is the paired difference in customer friction over "
           "the window, with its 95% t interval. Levers are ranked by the effect of raising them; the slope is the "
           "paired central difference per +0.1. Interactions between levers are not estimated.")
-CORE = ("clarity", "ownership", "resilience", "empathy")
+CORE = CORE_LEVERS  # the levers moved, in table order
 DELTA = 0.15
 KPI = "friction_index"
 
@@ -43,14 +44,14 @@ def variants(params: ModelParams, delta: float = DELTA) -> list[tuple[str, str, 
     """(lever, direction "+"/"-", level, parameters) for each variant that differs from the base."""
     out = []
     for lever in CORE:
+        name = f"levers.{lever}"
+        _, lo, hi = bounds(name)
         base = float(getattr(params.levers, lever))
-        for direction, level in (("+", min(1.0, base + delta)), ("-", max(0.0, base - delta))):
+        for direction, level in (("+", min(hi, base + delta)), ("-", max(lo, base - delta))):
             level = round(level, 10)
             if level == base:
                 continue
-            raw = params.model_dump(mode="json")
-            raw["levers"][lever] = level
-            out.append((lever, direction, level, ModelParams.model_validate(raw)))
+            out.append((lever, direction, level, set_values(params.model_dump(mode="json"), {name: level})))
     return out
 
 

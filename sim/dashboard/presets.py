@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.errors import InputError
+from sim.inputs.space import bounds
 from sim.model.orggraph import generate_org
-from sim.model.params import ModelParams, OrgParams
+from sim.model.params import CORE_LEVERS, ModelParams, OrgParams
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,16 @@ SIZES: dict[str, Size] = {
     "large": Size("large: 50 teams, 2,000 customers", 50, 2000),
 }
 
-CORE = ("clarity", "ownership", "resilience", "empathy")
-# live settings: name -> (label, low, high, step)
+CORE = CORE_LEVERS  # the levers a trainer can move live
+# the parameter each live setting moves: name -> (label, dotted parameter name, slider step)
+SETTING_PARAMS: dict[str, tuple[str, str, float]] = {
+    **{lever: (lever.capitalize(), f"levers.{lever}", 0.05) for lever in CORE},
+    "pressure": ("Pressure", "pressure.baseline", 0.05),
+    "noise": ("Signal noise", "pressure.noise", 0.01),
+}
+# live settings: name -> (label, low, high, step); the range is the parameter's
 SETTINGS: dict[str, tuple[str, float, float, float]] = {
-    "clarity": ("Clarity", 0.0, 1.0, 0.05),
-    "ownership": ("Ownership", 0.0, 1.0, 0.05),
-    "resilience": ("Resilience", 0.0, 1.0, 0.05),
-    "empathy": ("Empathy", 0.0, 1.0, 0.05),
-    "pressure": ("Pressure", 0.0, 2.0, 0.05),
-    "noise": ("Signal noise", 0.0, 1.0, 0.01),
+    name: (label, *bounds(field)[1:], step) for name, (label, field, step) in SETTING_PARAMS.items()
 }
 
 

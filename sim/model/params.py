@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator,
 
 THEMES = ("speed", "cost", "quality", "compliance")
 LEVERS = ("clarity", "ownership", "resilience", "empathy", "customer_bar")
+CORE_LEVERS = LEVERS[:4]  # the four CORE levers (without the customer bar)
 FRICTION_WEIGHTS = {"delay": 1.0, "explanation": 0.5, "inconsistent": 1.0, "escalation": 0.5, "bounce": 0.5}
 
 

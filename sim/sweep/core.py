@@ -17,21 +17,18 @@ absolute path, so a cluster needs it on a shared file system.
 
 from __future__ import annotations
 
-import copy
 import difflib
-import math
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from sim.errors import InputError
+from sim.inputs.space import bounds, set_values
 from sim.model.params import LEVERS, ModelParams
 
-NOT_SWEEPABLE = {"seed": "the seed of each run comes from the experiment's root seed",
-                 "steps": "set steps in the experiment file", "name": "not a number", "description": "not a number"}
+apply_point = set_values  # the name core_runner and sweep.replay use: a design point's parameters
 
 
 @dataclass(frozen=True)
@@ -47,87 +44,16 @@ class CoreSetup:
     series: tuple[str, ...]
 
 
-# -- parameters by dotted name ----------------------------------------------------------------------
-def _unwrap(ann: Any) -> Any:
-    while typing.get_origin(ann) is typing.Annotated:
-        ann = typing.get_args(ann)[0]
-    return ann
-
-
-def _numeric_names() -> list[str]:
-    from sim.api import parameter_reference
-
-    return [row["name"] for row in parameter_reference()
-            if row["range"] and row["range"] != "true, false" and "[" not in row["name"]
-            and row["name"] not in NOT_SWEEPABLE]
-
-
-def resolve_field(name: str) -> tuple[type, float, float]:
-    """(int or float, lowest, highest) of a numeric model parameter; ValueError naming what is allowed."""
-    parts = name.split(".")
-    model: Any = ModelParams
-    for depth, part in enumerate(parts):
-        fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
-        f = fields.get(part)
-        if f is None and depth > 0 and typing.get_origin(_unwrap(model)) is dict:
-            return _dict_entry(name, parts, depth)
-        if f is None:
-            break
-        ann = _unwrap(f.annotation)
-        last = depth == len(parts) - 1
-        if last:
-            if part in NOT_SWEEPABLE and depth == 0:
-                raise ValueError(f"{name!r} cannot be varied: {NOT_SWEEPABLE[part]}")
-            if ann not in (int, float):
-                raise ValueError(f"{name!r} is not a number and cannot be varied")
-            bounds = {type(m).__name__: m for m in f.metadata}
-            lo = getattr(bounds.get("Ge"), "ge", -math.inf)
-            hi = getattr(bounds.get("Le"), "le", math.inf)
-            return ann, float(lo), float(hi)
-        if typing.get_origin(ann) is dict:
-            return _dict_entry(name, parts, depth + 1, f)
-        model = ann
-    close = difflib.get_close_matches(name, _numeric_names(), n=1, cutoff=0.7)
-    hint = f"; did you mean {close[0]!r}?" if close else "; `alignsim params` lists them"
-    raise ValueError(f"unknown parameter {name!r}{hint}")
-
-
-def _dict_entry(name: str, parts: list[str], depth: int, f: Any = None) -> tuple[type, float, float]:
-    default = f.get_default(call_default_factory=True) if f is not None else {}
-    if depth != len(parts) - 1 or parts[depth] not in default:
-        keys = ", ".join(f"{'.'.join(parts[:depth])}.{k}" for k in default)
-        raise ValueError(f"unknown parameter {name!r}; allowed here: {keys}")
-    return float, 0.0, math.inf
-
-
-def apply_point(base: dict[str, Any], values: dict[str, float]) -> ModelParams:
-    """The base parameters (a ``model_dump``) with the design point's values; validated."""
-    raw = copy.deepcopy(base)
-    for name, value in values.items():
-        path, _, division = name.partition("@")
-        if division:
-            raw.setdefault("events", []).append({
-                "type": "lever", "step": 1, "lever": path.split(".", 1)[1], "value": value,
-                "scope": {"division": division}, "label": f"sweep: {name}"})
-            continue
-        node = raw
-        *sections, leaf = path.split(".")
-        for part in sections:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return ModelParams.model_validate(raw)
-
-
 # -- checking the experiment ---------------------------------------------------------------------
 def _scenario(experiment: Any) -> Any:
-    from sim.api import load_scenario
+    from sim.inputs.scenarios import load_scenario, looks_like_path
 
     spec, label = experiment.spec, experiment.label
     name = spec.scenario or "baseline"
-    looks_like_path = name.endswith(".toml") or "/" in name or "\\" in name
-    where = Path(name) if not looks_like_path or Path(name).is_absolute() else experiment.source.parent / name
+    is_path = looks_like_path(name)
+    where = Path(name) if not is_path or Path(name).is_absolute() else experiment.source.parent / name
     try:
-        return load_scenario(where if looks_like_path else name, list(spec.set))
+        return load_scenario(where if is_path else name, list(spec.set))
     except InputError as exc:
         field = "set" if exc.where.startswith("--set") else "scenario"
         raise InputError(f"{label}: field {field}", str(exc)) from None
@@ -138,7 +64,7 @@ def _check_parameters(experiment: Any, base: dict[str, Any], divisions: list[str
     for i, p in enumerate(spec.parameters):
         where = f"{label}: field parameters[{i}]"
         try:
-            kind, lo, hi = resolve_field(p.name)
+            kind, lo, hi = bounds(p.name)
         except ValueError as exc:
             raise InputError(f"{where}.name", str(exc)) from None
         if p.division is not None:
@@ -163,7 +89,7 @@ def _check_parameters(experiment: Any, base: dict[str, Any], divisions: list[str
         values = {n: (round(b[corner]) if integer else b[corner])
                   for n, b, integer in zip(experiment.names, experiment.bounds, experiment.integer, strict=True)}
         try:
-            apply_point(base, values)
+            set_values(base, values)
         except ValidationError as exc:
             err = exc.errors()[0]
             raise InputError(f"{label}: field parameters", f"the parameters at their {('low', 'high')[corner]} "

@@ -47,7 +47,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError
-from sim.runner.tomlfile import read_toml
+from sim.inputs.tomlfile import read_toml
 
 RESERVED = ("run_id", "point", "replicate", "seed", "spawn_key", "status", "error", "started", "finished",
             "duration_s", "worker")
