@@ -125,7 +125,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("out") / f"{scenario.name}-seed{seed}"
     check_out_dir(out)
     model = build_model(scenario, seed)  # the model's own checks (events, scopes) before running
-    late = [f"events[{i}] (step {e.step})" for i, e in enumerate(scenario.params.events) if e.step >= steps]
+    late = [f"events[{i}] (step {e.step})" for i, e in enumerate(scenario.params.events) if e.step > steps]
     if late and not args.quiet:
         print(f"{PROG}: note: not reached in {steps} steps, so not applied: {', '.join(late)}",
               file=sys.stderr)

@@ -1,0 +1,39 @@
+"""Regression tests for the bad-input holes of issue 9 that live in the CLI and the runner."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.cli import main
+
+LAST_DAY = """
+name = "last-day"
+steps = 30
+[org]
+teams = 6
+customers_per_front_team = 20
+[[events]]
+type = "shock"
+step = {step}
+duration = 5
+pressure = 2.0
+"""
+
+
+def _scenario(tmp_path, step: int):
+    path = tmp_path / f"s{step}.toml"
+    path.write_text(LAST_DAY.format(step=step), encoding="utf-8")
+    return path
+
+
+def test_an_event_on_the_last_day_is_applied_and_not_called_unreached(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(_scenario(tmp_path, 30)), "--out", str(out)]) == 0
+    assert "not reached" not in capsys.readouterr().err
+    series = pd.read_csv(out / "timeseries.csv")
+    assert series["pressure"].iloc[-1] > series["pressure"].iloc[-2]  # the shock is in row 30
+
+
+def test_an_event_after_a_shorter_run_is_called_unreached(tmp_path, capsys):
+    assert main(["run", str(_scenario(tmp_path, 30)), "--steps", "29", "--out", str(tmp_path / "o")]) == 0
+    assert "not reached in 29 steps, so not applied: events[0] (step 30)" in capsys.readouterr().err
