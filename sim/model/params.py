@@ -429,7 +429,46 @@ class InterventionEvent(Section):
         return None if self.duration is None else self.step + self.duration
 
 
-Event = Annotated[ShockEvent | LeverEvent | InterventionEvent, Field(discriminator="type")]
+class PivotEvent(Section):
+    """A leadership pivot: the intent moves toward one theme; it cascades down from that day."""
+
+    type: Literal["pivot"]
+    step: int = Field(ge=1, description="Day the pivot happens (day k is row k of the series).")
+    strength: float = Field(0.5, ge=0.0, le=1.0, description="How far the intent moves toward the theme.")
+    theme: Literal["speed", "cost", "quality", "compliance"] | None = Field(
+        None, description="Theme the intent moves toward (empty: drawn when the run receives the event).")
+    label: str = ""
+
+
+class LeaderEvent(Section):
+    """A new leader takes over one manager or executive unit."""
+
+    type: Literal["leader"]
+    step: int = Field(ge=1, description="Day the new leader starts (day k is row k of the series).")
+    manager: str = Field(description="The manager or executive unit (by name or id, like a scope's manager).")
+    levers: dict[Literal["clarity", "ownership", "resilience", "empathy", "customer_bar"],
+                 Annotated[float, Field(ge=0.0, le=1.0)]] | None = Field(
+        None, description="The new leader's lever values (empty: drawn around the unit's levels when received).")
+    engagement: float | None = Field(
+        None, ge=0.0, le=1.0, description="The new leader's engagement (empty: drawn when received).")
+    label: str = ""
+
+
+class ConditionsEvent(Section):
+    """Calm conditions change from a day on: the pressure level (the timeline is dropped) and/or
+    the signal noise (the workshop's pressure and noise sliders)."""
+
+    type: Literal["conditions"]
+    step: int = Field(ge=1, description="Day the new conditions start (day k is row k of the series).")
+    pressure: float | None = Field(None, ge=0.0, le=2.0,
+                                   description="Pressure from this day on, replacing the timeline (empty: unchanged).")
+    noise: float | None = Field(None, ge=0.0, le=1.0,
+                                description="Signal noise of calm conditions from this day on (empty: unchanged).")
+    label: str = ""
+
+
+Event = Annotated[ShockEvent | LeverEvent | InterventionEvent | PivotEvent | LeaderEvent | ConditionsEvent,
+                  Field(discriminator="type")]
 EVENT_ADAPTER: TypeAdapter = TypeAdapter(Event)
 
 
