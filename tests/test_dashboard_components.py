@@ -102,13 +102,15 @@ def test_pivot_and_leader_change_act_on_the_model_and_are_marked():
     w.step()
     intent = w.orgs[0].state.reading[0].copy()
     w.fire_pivot()
-    assert not np.allclose(w.orgs[0].state.reading[0], intent)
     w.change_leader(2, "weak")
-    assert np.allclose(w.orgs[0].state.lever[2, :4], 0.15)
+    assert np.allclose(w.orgs[0].state.reading[0], intent)  # events: they happen when the next day starts
     w.step()
+    assert not np.allclose(w.orgs[0].state.reading[0], intent)
+    assert np.allclose(w.orgs[0].state.lever[2, :4], 0.15)
     assert w.orgs[0].series().pivots.iloc[-1] >= 1
     kinds = [m.kind for m in w.marks]
     assert kinds == ["pivot", "leader"]
+    assert [(e.type, e.step) for e in w.orgs[0].received] == [("pivot", 2), ("leader", 2)]
     svg = views.chart(take(w), "pivots")
     assert "mark-pivot" in svg and "mark-leader" in svg
     with pytest.raises(InputError):
