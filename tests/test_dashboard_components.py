@@ -316,6 +316,29 @@ def test_page_slider_moves_the_model_and_a_bad_value_shows_one_line(page):
     assert 'data-day="2"' in _html(page, "views")[0].unsafe_innerHTML
 
 
+def test_page_saves_the_session_as_a_scenario_file_that_replays_it(page, tmp_path):
+    from urllib.parse import unquote
+
+    from sim.api import load_scenario, run_scenario
+
+    page.find(v.Btn, children=["Step"]).widget.click()
+    slider = next(s for s in page.find(v.Slider).widgets if (s.label or "").startswith("Clarity"))
+    slider.v_model = 0.8
+    slider = next(s for s in page.find(v.Slider).widgets if (s.label or "").startswith("Pressure"))
+    slider.v_model = 1.0
+    for _ in range(3):
+        page.find(v.Btn, children=["Step"]).widget.click()
+    page.find(v.Btn, children=["⤓ Save session"]).widget.click()
+    link = _html(page, "export-link")[0]
+    name, href = link.attributes["download"], link.attributes["href"]
+    assert name == "alignsim-baseline-session-day4.toml" and href.startswith("data:application/toml")
+    path = tmp_path / name
+    path.write_text(unquote(href.partition(",")[2]), encoding="utf-8")
+    scenario = load_scenario(path)
+    assert [e.type for e in scenario.params.events] == ["lever", "conditions"]
+    assert run_scenario(scenario, steps=4).series.pressure.tolist()[1:] == [0.2, 1.0, 1.0, 1.0]
+
+
 def test_intervention_bar_buttons_fire_and_mark(capsys):
     from sim.dashboard.components import InterventionBar
 

@@ -278,11 +278,15 @@ class Workshop(mesa.Model):
             update["org"] = params.org.model_copy(update={"chart": chart})
         return params.model_copy(update=update)
 
+    def live_actions(self, k: int = 0) -> list:
+        """The events organisation ``k`` received live (after the scenario's own), in order."""
+        return self.orgs[k].received[len(self._setups[k][0].events):]
+
     def session_toml(self, k: int = 0) -> str:
         """The action log of organisation ``k`` as a scenario file (TOML text); see session_params."""
         with self.lock:
             params = self.session_params(k)
-            live = len(self.orgs[k].received) - len(self._setups[k][0].events)
+            live = len(self.live_actions(k))
             comment = (f"Workshop session saved on day {self.day}: {self.labels[k]} of {self.scenario_name}, "
                        f"seed {self.root_seed},\nwith the scenario's events and the {live} live action(s) "
                        f"of the session. Replay: alignsim run <this file>")
