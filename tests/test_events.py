@@ -202,3 +202,11 @@ def test_a_session_on_an_org_chart_saves_the_chart_by_its_full_path(tmp_path):
     w.step()
     params = load_scenario(w.save_session(tmp_path / "s.toml")).params
     assert params.org.chart and params.org.chart.startswith("/")
+
+
+def test_the_event_types_name_the_same_themes_and_levers_as_the_model():
+    from typing import get_args
+
+    from sim.model.params import THEMES, LeverName, Theme
+
+    assert get_args(Theme) == THEMES and get_args(LeverName) == LEVERS

@@ -362,6 +362,10 @@ class Scope(Section):
         return self
 
 
+Theme = Literal["speed", "cost", "quality", "compliance"]  # THEMES, as a type
+LeverName = Literal["clarity", "ownership", "resilience", "empathy", "customer_bar"]  # LEVERS, as a type
+
+
 class ShockEvent(Section):
     type: Literal["shock"]
     step: int = Field(ge=1, description="Day the shock starts (day k is row k of the series).")
@@ -370,7 +374,7 @@ class ShockEvent(Section):
     noise: float = Field(0.0, ge=0.0, le=2.0, description="Signal noise added while it lasts.")
     need_shift: float = Field(0.3, ge=0.0, le=1.0,
                               description="How far the market's need jumps toward a theme.")
-    theme: Literal["speed", "cost", "quality", "compliance"] | None = Field(
+    theme: Theme | None = Field(
         None, description="Theme the need jumps toward (empty: drawn at random when the shock starts).")
     label: str = ""
 
@@ -378,7 +382,7 @@ class ShockEvent(Section):
 class LeverEvent(Section):
     type: Literal["lever"]
     step: int = Field(ge=1, description="Day the change starts (day k is row k of the series).")
-    lever: Literal["clarity", "ownership", "resilience", "empathy", "customer_bar"]
+    lever: LeverName
     value: float = Field(ge=0.0, le=1.0)
     ramp: int = Field(0, ge=0, description="Days to move linearly from the old to the new value.")
     scope: Scope = Field(default_factory=Scope)
@@ -435,7 +439,7 @@ class PivotEvent(Section):
     type: Literal["pivot"]
     step: int = Field(ge=1, description="Day the pivot happens (day k is row k of the series).")
     strength: float = Field(0.5, ge=0.0, le=1.0, description="How far the intent moves toward the theme.")
-    theme: Literal["speed", "cost", "quality", "compliance"] | None = Field(
+    theme: Theme | None = Field(
         None, description="Theme the intent moves toward (empty: drawn when the run receives the event).")
     label: str = ""
 
@@ -446,8 +450,7 @@ class LeaderEvent(Section):
     type: Literal["leader"]
     step: int = Field(ge=1, description="Day the new leader starts (day k is row k of the series).")
     manager: str = Field(description="The manager or executive unit (by name or id, like a scope's manager).")
-    levers: dict[Literal["clarity", "ownership", "resilience", "empathy", "customer_bar"],
-                 Annotated[float, Field(ge=0.0, le=1.0)]] | None = Field(
+    levers: dict[LeverName, Annotated[float, Field(ge=0.0, le=1.0)]] | None = Field(
         None, description="The new leader's lever values (empty: drawn around the unit's levels when received).")
     engagement: float | None = Field(
         None, ge=0.0, le=1.0, description="The new leader's engagement (empty: drawn when received).")
