@@ -246,3 +246,26 @@ def test_the_charts_export_as_png(page):
     saved = ARTIFACTS / "06-export.png"
     download.value.save_as(saved)
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and saved.stat().st_size > 20_000
+
+
+def test_the_session_saves_as_a_scenario_file_that_replays_it(page):
+    from sim.api import load_scenario, run_scenario
+
+    step(page, 2)
+    page.get_by_role("button", name="↻ Pivot").click()
+    step(page, 2)
+    button = page.get_by_role("button", name="⤓ Save session")
+    button.scroll_into_view_if_needed()
+    button.click()
+    link = page.get_by_test_id("export-link")
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "alignsim-overreacting-leadership-session-day4.toml"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    saved = ARTIFACTS / "07-session.toml"
+    download.value.save_as(saved)
+    scenario = load_scenario(saved)
+    pivots = [e for e in scenario.params.events if e.type == "pivot"]
+    assert len(pivots) == 1 and pivots[0].step == 3 and pivots[0].theme is not None
+    assert run_scenario(scenario, steps=4).series.pivots[3] >= 1

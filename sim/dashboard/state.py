@@ -198,7 +198,7 @@ class Workshop(mesa.Model):
             org = self.orgs[0]
             if unit is None:
                 unit = 1 if org.state.U > 1 else 0
-            manager = org.manager_id(int(unit))  # InputError for a team or a unit that does not exist
+            managers = [m.manager_id(int(unit)) for m in self.orgs]  # InputError for a team or no unit
             p = org.params.managers
             if style == "random":
                 base = org.state.lever_level[unit]
@@ -208,7 +208,8 @@ class Workshop(mesa.Model):
                 levers = dict.fromkeys(CORE, 0.85 if style == "strong" else 0.15)
             engagement = round(float(np.clip(self.rng.normal(p.engagement_mean, p.engagement_sd), 0.0, 1.0)), 3)
             label = f"new leader: {org.graph.nodes[int(unit)]['name']}"
-            evs = [m.change_leader(manager, levers=levers, engagement=engagement, label=label) for m in self.orgs]
+            evs = [m.change_leader(who, levers=levers, engagement=engagement, label=label)
+                   for m, who in zip(self.orgs, managers, strict=True)]
             return self._mark(evs[0].step, "leader", label)
 
     # -- live settings -------------------------------------------------------------------------
