@@ -102,13 +102,15 @@ def test_pivot_and_leader_change_act_on_the_model_and_are_marked():
     w.step()
     intent = w.orgs[0].state.reading[0].copy()
     w.fire_pivot()
-    assert not np.allclose(w.orgs[0].state.reading[0], intent)
     w.change_leader(2, "weak")
-    assert np.allclose(w.orgs[0].state.lever[2, :4], 0.15)
+    assert np.allclose(w.orgs[0].state.reading[0], intent)  # events: they happen when the next day starts
     w.step()
+    assert not np.allclose(w.orgs[0].state.reading[0], intent)
+    assert np.allclose(w.orgs[0].state.lever[2, :4], 0.15)
     assert w.orgs[0].series().pivots.iloc[-1] >= 1
     kinds = [m.kind for m in w.marks]
     assert kinds == ["pivot", "leader"]
+    assert [(e.type, e.step) for e in w.orgs[0].received] == [("pivot", 2), ("leader", 2)]
     svg = views.chart(take(w), "pivots")
     assert "mark-pivot" in svg and "mark-leader" in svg
     with pytest.raises(InputError):
@@ -312,6 +314,29 @@ def test_page_slider_moves_the_model_and_a_bad_value_shows_one_line(page):
     assert message and message[0].unsafe_innerHTML == "Clarity: 7.5 is out of range: must be between 0 and 1"
     page.find(v.Btn, children=["Step"]).widget.click()  # and the page goes on working
     assert 'data-day="2"' in _html(page, "views")[0].unsafe_innerHTML
+
+
+def test_page_saves_the_session_as_a_scenario_file_that_replays_it(page, tmp_path):
+    from urllib.parse import unquote
+
+    from sim.api import load_scenario, run_scenario
+
+    page.find(v.Btn, children=["Step"]).widget.click()
+    slider = next(s for s in page.find(v.Slider).widgets if (s.label or "").startswith("Clarity"))
+    slider.v_model = 0.8
+    slider = next(s for s in page.find(v.Slider).widgets if (s.label or "").startswith("Pressure"))
+    slider.v_model = 1.0
+    for _ in range(3):
+        page.find(v.Btn, children=["Step"]).widget.click()
+    page.find(v.Btn, children=["⤓ Save session"]).widget.click()
+    link = _html(page, "export-link")[0]
+    name, href = link.attributes["download"], link.attributes["href"]
+    assert name == "alignsim-baseline-session-day4.toml" and href.startswith("data:application/toml")
+    path = tmp_path / name
+    path.write_text(unquote(href.partition(",")[2]), encoding="utf-8")
+    scenario = load_scenario(path)
+    assert [e.type for e in scenario.params.events] == ["lever", "conditions"]
+    assert run_scenario(scenario, steps=4).series.pressure.tolist()[1:] == [0.2, 1.0, 1.0, 1.0]
 
 
 def test_intervention_bar_buttons_fire_and_mark(capsys):

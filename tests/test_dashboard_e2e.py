@@ -234,15 +234,36 @@ def test_twin_mode_shows_two_organisations_side_by_side(page):
     assert shot(page, "05-twins.png") != single
 
 
-def test_the_charts_export_as_png(page):
-    step(page, 2)
-    page.get_by_role("button", name="⤓ PNG").click()
+def download(page: Page, button: str, artifact: str) -> tuple[str, Path]:
+    """Click ``button``, then the download link it makes; (suggested file name, saved copy)."""
+    page.get_by_role("button", name=button).click()
     link = page.get_by_test_id("export-link")
     link.wait_for()
     with page.expect_download() as download:
         link.click()
-    assert download.value.suggested_filename == "alignsim-overreacting-leadership-day2.png"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    saved = ARTIFACTS / "06-export.png"
+    saved = ARTIFACTS / artifact
     download.value.save_as(saved)
+    return download.value.suggested_filename, saved
+
+
+def test_the_charts_export_as_png(page):
+    step(page, 2)
+    name, saved = download(page, "⤓ PNG", "06-export.png")
+    assert name == "alignsim-overreacting-leadership-day2.png"
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and saved.stat().st_size > 20_000
+
+
+def test_the_session_saves_as_a_scenario_file_that_replays_it(page):
+    from sim.api import load_scenario, run_scenario
+
+    step(page, 2)
+    page.get_by_role("button", name="↻ Pivot").click()
+    step(page, 2)
+    page.get_by_role("button", name="⤓ Save session").scroll_into_view_if_needed()
+    name, saved = download(page, "⤓ Save session", "07-session.toml")
+    assert name == "alignsim-overreacting-leadership-session-day4.toml"
+    scenario = load_scenario(saved)
+    pivots = [e for e in scenario.params.events if e.type == "pivot"]
+    assert len(pivots) == 1 and pivots[0].step == 3 and pivots[0].theme is not None
+    assert run_scenario(scenario, steps=4).series.pivots[3] >= 1

@@ -8,9 +8,11 @@ from the environment variable ``ALIGNSIM_WORKSHOP_SCENARIO`` (default ``baseline
 from __future__ import annotations
 
 import os
+from urllib.parse import quote
 
 import solara
 from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.utils import update_counter
 
 from sim.api import bundled_scenarios
 
@@ -41,19 +43,43 @@ def setup_params(scenario: str, seed: int) -> dict:
     }
 
 
+def session_file(session: Workshop, k: int = 0) -> tuple[str, str]:
+    """Organisation ``k``'s action log as a scenario file: (file name, data URL) for a download link."""
+    who = "" if len(session.orgs) == 1 else f"-{'AB'[k]}"
+    name = f"alignsim-{session.orgs[k].params.name}-session{who}-day{session.day}.toml"
+    return name, "data:application/toml;charset=utf-8," + quote(session.session_toml(k))
+
+
 @solara.component
-def SidebarCards(model, message, who, style):
+def ActionLog(model, exported):
+    """The session's live actions so far, and a button per organisation to save them as a scenario
+    file (the download link appears under the set-up line; ``alignsim run FILE`` replays it)."""
+    update_counter.get()
+    session = model.value
+    with solara.Card("Action log"):
+        solara.Text(f"{len(session.live_actions(0))} live action(s) so far. Save the session as a scenario file; "
+                    "`alignsim run` replays it exactly.", classes=["alignsim-hint"])
+        with solara.Row():
+            for k, label in enumerate(session.labels):
+                solara.Button(f"⤓ Save {label.split(':')[0]}" if session.twin else "⤓ Save session",
+                              on_click=lambda k=k: exported.set(session_file(session, k)),
+                              attributes={"data-testid": f"save-session-{k}"})
+
+
+@solara.component
+def SidebarCards(model, message, who, style, exported):
     """Our sidebar cards.  Solara orders sidebar content by component depth, shallowest first, so
     these sit one level deeper than SolaraViz's own cards (Controls, Model Parameters,
     Information) to come after them."""
-    _SidebarCards(model, message, who, style)
+    _SidebarCards(model, message, who, style, exported)
 
 
 @solara.component
-def _SidebarCards(model, message, who, style):
+def _SidebarCards(model, message, who, style, exported):
     with solara.Sidebar():
         LiveSettings(model, message)
         LeaderOptions(model, who, style)
+        ActionLog(model, exported)
 
 
 @solara.component
@@ -71,7 +97,7 @@ def Page():
         solara.Title("alignsim workshop")
         SolaraViz(model, components=[], model_params=setup_params(scenario, first.root_seed),
                   play_interval=PLAY_INTERVAL_MS, render_interval=1, name="alignsim workshop")
-        SidebarCards(model, message, who, style)
+        SidebarCards(model, message, who, style, exported)
         AppBarItems(model, message, who, style, metric, exported)
         with solara.Column(gap="8px"):
             Header(model, metric)

@@ -7,7 +7,10 @@ re-instantiate it with the set-up chosen in the page).  It owns one or two
 organisation, differing only in the one lever the trainer picks for twin B.  Every intervention
 (a pressure shock, a leadership pivot, a leader change, a live setting) is applied to both
 organisations identically (the pivot's theme and a new leader's values are drawn once, from the
-session's own random stream) and recorded as a :class:`Mark` for the charts.
+session's own random stream) and recorded as a :class:`Mark` for the charts.  Every intervention
+is an event sent to the organisations' :meth:`~sim.model.model.AlignmentModel.add_event`; each
+organisation records the events it received (its action log), and :meth:`Workshop.session_toml`
+writes the scenario with that log as a scenario file that ``alignsim run`` replays exactly.
 
 A lock serialises stepping and interventions: SolaraViz steps in a worker thread while button
 clicks arrive on another.  No Solara import here: the session is tested without a browser.
@@ -17,15 +20,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import mesa
 import numpy as np
 
 from sim.api import load_scenario
 from sim.errors import InputError
+from sim.inputs.scenario_file import scenario_toml
 from sim.model.model import AlignmentModel
 from sim.model.orggraph import layered_layout
-from sim.model.params import LEVERS, THEMES, LeverEvent, ShockEvent
+from sim.model.params import LEVERS, THEMES, ModelParams, ShockEvent
 
 from .presets import CORE, SETTINGS, check_setting, sized
 
@@ -76,18 +81,22 @@ class Workshop(mesa.Model):
         self.twin_value = twin_value
         self.horizon = params.steps
         variants = [(params, loaded.graph)]
+        sources = [loaded.source]
         self.labels = ["A"]
         if twin_scenario is not None:  # B: another scenario, same seed and size
             other = load_scenario(twin_scenario)
             variants.append((sized(other.params, size), other.graph))
+            sources.append(other.source)
             self.labels = [f"A: {loaded.name}", f"B: {other.name}"]
             self.scenario_name = f"{loaded.name} vs {other.name}"
         elif self.twin:  # B: the same scenario with one lever changed
             a_value = getattr(params.levers, twin_lever)
             b_levers = params.levers.model_copy(update={twin_lever: twin_value})
             variants.append((params.model_copy(update={"levers": b_levers}), loaded.graph))
+            sources.append(loaded.source)
             self.labels = [f"A: {twin_lever} {a_value:.2f}", f"B: {twin_lever} {twin_value:.2f}"]
         self.orgs = [AlignmentModel(params=p, graph=g, seed=seed) for p, g in variants]
+        self._setups = [(p, src) for (p, _), src in zip(variants, sources, strict=True)]  # for session_toml
         self.layouts = [self._layout(m) for m in self.orgs]  # once per organisation
         self._versions = [m.state.version.copy() for m in self.orgs]
         self.relayed = [np.zeros(m.state.U, dtype=bool) for m in self.orgs]
@@ -168,13 +177,12 @@ class Workshop(mesa.Model):
             return self._mark(evs[0].step, "shock", label, evs[0].duration)
 
     def fire_pivot(self, strength: float = 0.5) -> Mark:
-        """A leadership pivot now toward one theme (drawn once, the same for twins)."""
+        """A leadership pivot from tomorrow toward one theme (drawn once, the same for twins)."""
         with self.lock:
-            theme = int(self.rng.integers(len(THEMES)))
-            label = f"pivot: {THEMES[theme]}"
-            for m in self.orgs:
-                m.pivot(strength=strength, theme=theme, label=label)
-            return self._mark(self.day + 1, "pivot", label)
+            theme = THEMES[int(self.rng.integers(len(THEMES)))]
+            label = f"pivot: {theme}"
+            evs = [m.pivot(strength=strength, theme=theme, label=label) for m in self.orgs]
+            return self._mark(evs[0].step, "pivot", label)
 
     def managers(self) -> list[tuple[int, str]]:
         """(unit, name) of every executive and manager, for the leader-change picker."""
@@ -190,18 +198,19 @@ class Workshop(mesa.Model):
             org = self.orgs[0]
             if unit is None:
                 unit = 1 if org.state.U > 1 else 0
+            managers = [m.manager_id(int(unit)) for m in self.orgs]  # InputError for a team or no unit
+            p = org.params.managers
             if style == "random":
-                spread = org.params.managers.heterogeneity
                 base = org.state.lever_level[unit]
-                draw = np.clip(base + self.rng.normal(0.0, spread, len(LEVERS)), 0.0, 1.0)
+                draw = np.clip(base + self.rng.normal(0.0, p.heterogeneity, len(LEVERS)), 0.0, 1.0)
                 levers = dict(zip(LEVERS, draw.round(3).tolist(), strict=True))
             else:
                 levers = dict.fromkeys(CORE, 0.85 if style == "strong" else 0.15)
-            name = org.graph.nodes[int(unit)]["name"] if 0 <= int(unit) < org.state.U else str(unit)
-            label = f"new leader: {name}"
-            for m in self.orgs:
-                m.change_leader(int(unit), levers=levers, label=label)
-            return self._mark(self.day + 1, "leader", label)
+            engagement = round(float(np.clip(self.rng.normal(p.engagement_mean, p.engagement_sd), 0.0, 1.0)), 3)
+            label = f"new leader: {org.graph.nodes[int(unit)]['name']}"
+            evs = [m.change_leader(who, levers=levers, engagement=engagement, label=label)
+                   for m, who in zip(self.orgs, managers, strict=True)]
+            return self._mark(evs[0].step, "leader", label)
 
     # -- live settings -------------------------------------------------------------------------
     def settings(self) -> dict[str, float]:
@@ -242,16 +251,50 @@ class Workshop(mesa.Model):
             return mark
 
     def _apply_pending(self) -> None:
+        """Send the settings moved yesterday as events of today: a lever event for a CORE lever,
+        a conditions event for pressure (replacing the scenario's timeline) or signal noise."""
         for name, value in self._pending.items():
             targets = self.orgs[:1] if self.twin and name == self.twin_lever else self.orgs
+            label = f"{name} {value:.2f}"
+            if name in CORE:
+                event = {"type": "lever", "lever": name, "value": value, "label": label}
+            else:
+                event = {"type": "conditions", name: value, "label": label}
             for m in targets:
-                if name in CORE:
-                    m.add_event(LeverEvent(type="lever", step=m.steps + 1, lever=name, value=value,
-                                           label=f"{name} {value:.2f}"))
-                elif name == "pressure":
-                    m.params.pressure.timeline = []
-                    m.params.pressure.baseline = value
-                else:
-                    m.params.pressure.noise = value
+                m.add_event(dict(event))
         self._pending.clear()
         self._pending_marks.clear()
+
+    # -- the action log ------------------------------------------------------------------------
+    def session_params(self, k: int = 0) -> ModelParams:
+        """Organisation ``k``'s scenario as set up (size, seed, twin lever), with every event it
+        received so far (scheduled and live, resolved) as its events: running it replays the
+        session.  An org chart is named by its absolute path, so the file can live anywhere."""
+        params, source = self._setups[k]
+        update: dict = {"events": list(self.orgs[k].received), "seed": self.root_seed,
+                        "name": f"{params.name}-session"}
+        chart = params.org.chart
+        if chart and source is not None and not Path(chart).expanduser().is_absolute():
+            chart = str((source.parent / chart).resolve())
+            update["org"] = params.org.model_copy(update={"chart": chart})
+        return params.model_copy(update=update)
+
+    def live_actions(self, k: int = 0) -> list:
+        """The events organisation ``k`` received live (after the scenario's own), in order."""
+        return self.orgs[k].received[len(self._setups[k][0].events):]
+
+    def session_toml(self, k: int = 0) -> str:
+        """The action log of organisation ``k`` as a scenario file (TOML text); see session_params."""
+        with self.lock:
+            params = self.session_params(k)
+            live = len(self.live_actions(k))
+            comment = (f"Workshop session saved on day {self.day}: {self.labels[k]} of {self.scenario_name}, "
+                       f"seed {self.root_seed},\nwith the scenario's events and the {live} live action(s) "
+                       f"of the session. Replay: alignsim run <this file>")
+            return scenario_toml(params, comment)
+
+    def save_session(self, path: str | Path, k: int = 0) -> Path:
+        """Write :meth:`session_toml` to ``path``; returns the path."""
+        out = Path(path)
+        out.write_text(self.session_toml(k), encoding="utf-8")
+        return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mesa
 import networkx as nx
 import numpy as np
+from pydantic import ValidationError
 
 from ..errors import InputError
 from . import reporters
@@ -18,12 +19,25 @@ from .handoffs import route
 from .interventions import apply_interventions
 from .interventions import lever_changes as intervention_lever_changes
 from .orggraph import check_org, generate_org
-from .params import EVENT_ADAPTER, LEVERS, InterventionEvent, LeverEvent, ModelParams, ShockEvent
+from .params import (
+    EVENT_ADAPTER,
+    LEVERS,
+    THEMES,
+    ConditionsEvent,
+    Event,
+    InterventionEvent,
+    LeaderEvent,
+    LeverEvent,
+    ModelParams,
+    PivotEvent,
+)
 from .people import update_people
 from .recorder import Recorder
 from .signals import cascade, perceive, review, rework
 from .state import NONE, State, Tick, normalize_rows
 from .work import do_work
+
+EVENT_STREAM = 0xE7  # second entropy word of the stream that resolves events' random parts
 
 
 class AlignmentModel(mesa.Model):
@@ -31,7 +45,14 @@ class AlignmentModel(mesa.Model):
 
     Keyword-only: ``params`` (a validated :class:`ModelParams`), optionally ``graph`` (an org
     graph following the contract of :mod:`sim.model.orggraph`, for example from an org chart
-    CSV) and ``seed`` (overrides ``params.seed``).  All randomness comes from ``self.rng``.
+    CSV) and ``seed`` (overrides ``params.seed``).  The rules draw from ``self.rng``; the random
+    parts of pivot and leader events (a theme, a new leader's values) are drawn when the run
+    receives the event, from a stream of their own (``self.event_rng``), so that receiving an
+    event never moves the rules' stream.
+
+    Every event, scheduled in ``params.events`` or sent live with :meth:`add_event`, is received
+    once (checked, resolved, recorded in ``self.received`` with its day) and applied on its day by
+    the same code; a scenario whose events are ``self.received`` replays the run exactly.
     """
 
     def __init__(self, *, params: ModelParams, graph: nx.DiGraph | None = None, seed: int | None = None):
@@ -46,14 +67,18 @@ class AlignmentModel(mesa.Model):
         check_org(graph)
         self.graph = graph
         self.state = State(graph, params, self.rng)
-        self.event_log: list[tuple[int, str, str]] = [
-            (e.step, e.type, e.label or e.type) for e in params.events]  # (day, kind, label)
+        self.event_rng = np.random.default_rng(np.random.SeedSequence([self.root_seed, EVENT_STREAM]))
+        self.received: list[Event] = []  # every event received, resolved, in order (the action log)
+        self.event_log: list[tuple[int, str, str]] = []  # (day, kind, label), for figures
         self.interventions: list[tuple[InterventionEvent, np.ndarray]] = []  # (event, team indices)
-        self.lever_changes = self._resolve_events()
+        self.lever_changes: list[LeverChange] = []
+        self._due: dict[int, list[PivotEvent | LeaderEvent | ConditionsEvent]] = {}  # day -> instant events
+        scheduled, params.events = list(params.events), []
+        for i, ev in enumerate(scheduled):
+            self._receive(ev, f"events[{i}]")
 
         self.pressure = pressure_at(params, 0)  # row 0 shows the conditions the run starts in
         self.noise = noise_at(params, 0, self.pressure)
-        self._live_pivots = 0
         self._friction_now = 0.0
         self.last = {"wait_mean": 0.0, "wait_p90": 0.0, "decision_latency": 0.0}
         self._place_agents()
@@ -77,17 +102,63 @@ class AlignmentModel(mesa.Model):
         g.add_edges_from(((int(st.team_unit[t]), base + c) for c, t in enumerate(st.cust_team.tolist())),
                          relation="serves")
 
-    def _resolve_events(self) -> list[LeverChange]:
-        changes = []
-        for i, ev in enumerate(self.params.events):
-            if ev.step > self.params.steps:
-                raise InputError(f"events[{i}].step",
-                                 f"{ev.step} is past the end of the run; allowed: 1..{self.params.steps}")
-            if isinstance(ev, LeverEvent):
-                changes.append(self._lever_change(ev, f"events[{i}].scope"))
-            elif isinstance(ev, InterventionEvent):
-                changes.extend(self._schedule(ev, f"events[{i}].scope"))
-        return changes
+    # -- events: received once (checked, resolved, recorded), applied on their day -------------
+    def _receive(self, ev: Event, where: str) -> Event:
+        if ev.step > self.params.steps:
+            raise InputError(f"{where}.step", f"{ev.step} is past the end of the run; allowed: 1..{self.params.steps}")
+        if isinstance(ev, LeverEvent):
+            self.lever_changes.append(self._lever_change(ev, f"{where}.scope"))
+        elif isinstance(ev, InterventionEvent):
+            self.lever_changes.extend(self._schedule(ev, f"{where}.scope"))
+        elif isinstance(ev, PivotEvent | LeaderEvent | ConditionsEvent):
+            ev = self._resolve(ev, where)
+            self._due.setdefault(ev.step, []).append(ev)
+        self.params.events.append(ev)
+        self.received.append(ev)
+        self.event_log.append((ev.step, ev.type, ev.label or ev.type))
+        return ev
+
+    def _resolve(self, ev: PivotEvent | LeaderEvent | ConditionsEvent, where: str):
+        """The event with its random parts drawn (from ``event_rng``, in the order received)."""
+        update: dict = {}
+        if isinstance(ev, PivotEvent) and ev.theme is None:
+            update["theme"] = THEMES[int(self.event_rng.integers(len(THEMES)))]
+        elif isinstance(ev, LeaderEvent):
+            unit = self.manager_unit(ev.manager, f"{where}.manager")
+            p, st = self.params.managers, self.state
+            if ev.levers is None:
+                drawn = st.lever_level[unit] + self.event_rng.normal(0.0, p.heterogeneity, len(LEVERS))
+                update["levers"] = dict(zip(LEVERS, np.clip(drawn, 0.0, 1.0).tolist(), strict=True))
+            if ev.engagement is None:
+                update["engagement"] = float(np.clip(self.event_rng.normal(p.engagement_mean, p.engagement_sd), 0, 1))
+        return EVENT_ADAPTER.validate_python({**ev.model_dump(), **update}) if update else ev
+
+    def _apply_due(self, t: int) -> None:
+        """Pivots, leader changes and new conditions of day ``t`` (before the day's rules run)."""
+        st = self.state
+        for ev in self._due.pop(t, ()):
+            if isinstance(ev, PivotEvent):
+                target = np.zeros(st.reading.shape[1])
+                target[THEMES.index(ev.theme)] = 1.0
+                new = normalize_rows((1.0 - ev.strength) * st.reading[0] + ev.strength * target, 0.02)
+                st.change[0] = new - st.reading[0]
+                st.reading[0] = new
+                st.version[0] += 1
+                st.tick.pivots += 1
+            elif isinstance(ev, LeaderEvent):
+                unit = self.manager_unit(ev.manager, "leader.manager")
+                for name, value in (ev.levers or {}).items():
+                    li = LEVERS.index(name)
+                    st.lever_dev[unit, li] = value - st.lever_level[unit, li]
+                st.lever[unit] = np.clip(st.lever_level[unit] + st.lever_dev[unit], 0.0, 1.0)
+                st.engagement_base[unit] = ev.engagement
+            else:
+                pp = self.params.pressure
+                if ev.pressure is not None:
+                    pp.timeline = []
+                    pp.baseline = ev.pressure
+                if ev.noise is not None:
+                    pp.noise = ev.noise
 
     def _schedule(self, ev: InterventionEvent, where: str) -> list[LeverChange]:
         units = self.scope_units(ev.scope.division, ev.scope.manager, where)
@@ -98,71 +169,66 @@ class AlignmentModel(mesa.Model):
     def _lever_change(self, ev: LeverEvent, where: str) -> LeverChange:
         return LeverChange(ev, self.scope_units(ev.scope.division, ev.scope.manager, where))
 
-    # -- live interventions (the workshop dashboard fires these while the model plays) ----------
-    def add_event(self, event: dict | ShockEvent | LeverEvent) -> ShockEvent | LeverEvent:
-        """Schedule a shock or a lever change from the next step on (its ``step`` is set to the
-        next day if earlier); validated like a scenario's events."""
-        ev = EVENT_ADAPTER.validate_python(event if isinstance(event, dict) else event.model_dump())
-        ev = EVENT_ADAPTER.validate_python({**ev.model_dump(), "step": max(ev.step, self.steps + 1)})
-        if isinstance(ev, LeverEvent):
-            self.lever_changes.append(self._lever_change(ev, "event.scope"))
-        elif isinstance(ev, InterventionEvent):
-            self.lever_changes.extend(self._schedule(ev, "event.scope"))
-        self.params.events.append(ev)
-        self.event_log.append((ev.step, ev.type, ev.label or ev.type))
-        return ev
+    # -- live events (the workshop dashboard sends these while the model plays) -----------------
+    def add_event(self, event: dict | Event) -> Event:
+        """Receive an event while the model runs: it happens on its ``step``, or on the next day
+        if that is earlier.  Validated like a scenario's event (a bad one raises a one-line
+        :class:`InputError`); returns the event as received (resolved), also in ``received``."""
+        raw = dict(event) if isinstance(event, dict) else event.model_dump()
+        if isinstance(raw.get("step"), int) and not isinstance(raw["step"], bool):
+            raw["step"] = max(raw["step"], self.steps + 1)
+        elif "step" not in raw:
+            raw["step"] = self.steps + 1
+        try:
+            ev = EVENT_ADAPTER.validate_python(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = [str(x) for x in err["loc"] if x != raw.get("type")]
+            raise InputError(".".join(["event", *loc]), f"{err['msg']} (got {err.get('input')!r})") from None
+        if ev.step > self.params.steps:
+            raise InputError("event.step", f"day {ev.step} is past the end of the run ({self.params.steps} days)")
+        return self._receive(ev, "event")
 
-    def pivot(self, strength: float = 0.5, theme: int | None = None, label: str = "pivot") -> None:
-        """A leadership pivot now: the intent moves toward one theme (random if not given) by
-        ``strength``; it cascades down the reports-to edges from the next step."""
-        if not 0.0 <= strength <= 1.0:
-            raise InputError("pivot.strength", f"{strength} is not allowed: must be in [0, 1]")
-        st = self.state
-        k = int(self.rng.integers(st.reading.shape[1])) if theme is None else int(theme)
-        if not 0 <= k < st.reading.shape[1]:
-            raise InputError("pivot.theme", f"{theme} is not allowed: must be in 0..{st.reading.shape[1] - 1}")
-        target = np.zeros(st.reading.shape[1])
-        target[k] = 1.0
-        new = normalize_rows((1.0 - strength) * st.reading[0] + strength * target, 0.02)
-        st.change[0] = new - st.reading[0]
-        st.reading[0] = new
-        st.version[0] += 1
-        self._live_pivots += 1
-        self.event_log.append((self.steps + 1, "pivot", label))
+    def pivot(self, strength: float = 0.5, theme: int | str | None = None, label: str = "pivot") -> PivotEvent:
+        """A leadership pivot tomorrow (a ``pivot`` event): the intent moves toward one theme
+        (index or name; drawn if not given) by ``strength`` and cascades down from there."""
+        name = THEMES[theme] if isinstance(theme, int) and 0 <= theme < len(THEMES) else theme
+        return self.add_event({"type": "pivot", "strength": strength, "theme": name, "label": label})
 
-    def change_leader(self, unit: int, levers: dict[str, float] | None = None, label: str = "leader change") -> None:
-        """A new leader takes over manager ``unit``: fresh CORE deviations and engagement drawn
-        around the organisation's levels, or the given lever values."""
+    def change_leader(self, unit: int | str, levers: dict[str, float] | None = None, engagement: float | None = None,
+                      label: str = "leader change") -> LeaderEvent:
+        """A new leader for manager ``unit`` (index, or name or id) tomorrow (a ``leader`` event):
+        the given lever values (others keep the unit's), else values drawn around its levels."""
+        return self.add_event({"type": "leader", "manager": self.manager_id(unit), "levers": levers,
+                               "engagement": engagement, "label": label})
+
+    def manager_id(self, unit: int | str) -> str:
+        """How a leader event names manager ``unit`` (an index): its id; names and ids pass as they are."""
+        if isinstance(unit, str):
+            return unit
         st = self.state
-        if not 0 <= unit < st.U or st.is_team[unit]:
+        if not 0 <= int(unit) < st.U or st.is_team[int(unit)]:
             raise InputError("leader.unit", f"{unit} is not a manager or executive unit")
-        p = self.params.managers
-        if levers is None:
-            st.lever_dev[unit] = self.rng.normal(0.0, p.heterogeneity, len(LEVERS))
-        else:
-            for name, value in levers.items():
-                if name not in LEVERS or not 0.0 <= float(value) <= 1.0:
-                    raise InputError(f"leader.levers.{name}", f"{value!r} is not allowed: levers {LEVERS} in [0, 1]")
-                li = LEVERS.index(name)
-                st.lever_dev[unit, li] = float(value) - st.lever_level[unit, li]
-        st.lever[unit] = np.clip(st.lever_level[unit] + st.lever_dev[unit], 0.0, 1.0)
-        st.engagement_base[unit] = float(np.clip(self.rng.normal(p.engagement_mean, p.engagement_sd), 0, 1))
-        self.event_log.append((self.steps + 1, "leader", label))
+        return str(self.graph.nodes[int(unit)]["ext_id"])
+
+    def manager_unit(self, manager: str, where: str) -> int:
+        """The manager or executive unit named ``manager`` (by name or id)."""
+        st, graph = self.state, self.graph
+        for u in range(st.U):
+            if not st.is_team[u] and manager in (graph.nodes[u]["name"], graph.nodes[u]["ext_id"]):
+                return u
+        raise InputError(where, f"{manager!r} names no manager or executive (by name or id)")
 
     def scope_units(self, division: str | None, manager: str | None, where: str) -> np.ndarray:
         """Units of a scope: everything, one division, or one manager's subtree (by name or id)."""
-        st, graph = self.state, self.graph
+        st = self.state
         if division is not None:
             if division not in st.division_names or division == "":
                 known = ", ".join(n for n in st.division_names if n)
                 raise InputError(f"{where}.division", f"{division!r} names no division; known: {known}")
             return np.flatnonzero(st.division == st.division_names.index(division))
         if manager is not None:
-            hits = [u for u in range(st.U) if not st.is_team[u]
-                    and manager in (graph.nodes[u]["name"], graph.nodes[u]["ext_id"])]
-            if not hits:
-                raise InputError(f"{where}.manager", f"{manager!r} names no manager or executive (by name or id)")
-            root = hits[0]
+            root = self.manager_unit(manager, f"{where}.manager")
             inside = np.zeros(st.U, dtype=bool)
             inside[root] = True
             for u in range(root + 1, st.U):  # parents precede children
@@ -174,8 +240,8 @@ class AlignmentModel(mesa.Model):
     def step(self) -> None:
         st, p, rng = self.state, self.params, self.rng
         t = self.steps  # Mesa counts steps from 1: day t produces row t of the series
-        st.tick = Tick(pivots=self._live_pivots)
-        self._live_pivots = 0
+        st.tick = Tick()
+        self._apply_due(t)
         st.friction_step[:] = 0.0
         st.meeting_load[:] = 0.0
         st.age[st.stage != NONE] += 1.0

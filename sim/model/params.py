@@ -363,6 +363,10 @@ class Scope(Section):
         return self
 
 
+Theme = Literal["speed", "cost", "quality", "compliance"]  # THEMES, as a type
+LeverName = Literal["clarity", "ownership", "resilience", "empathy", "customer_bar"]  # LEVERS, as a type
+
+
 class ShockEvent(Section):
     type: Literal["shock"]
     step: int = Field(ge=1, description="Day the shock starts (day k is row k of the series).")
@@ -371,7 +375,7 @@ class ShockEvent(Section):
     noise: float = Field(0.0, ge=0.0, le=2.0, description="Signal noise added while it lasts.")
     need_shift: float = Field(0.3, ge=0.0, le=1.0,
                               description="How far the market's need jumps toward a theme.")
-    theme: Literal["speed", "cost", "quality", "compliance"] | None = Field(
+    theme: Theme | None = Field(
         None, description="Theme the need jumps toward (empty: drawn at random when the shock starts).")
     label: str = ""
 
@@ -379,7 +383,7 @@ class ShockEvent(Section):
 class LeverEvent(Section):
     type: Literal["lever"]
     step: int = Field(ge=1, description="Day the change starts (day k is row k of the series).")
-    lever: Literal["clarity", "ownership", "resilience", "empathy", "customer_bar"]
+    lever: LeverName
     value: float = Field(ge=0.0, le=1.0)
     ramp: int = Field(0, ge=0, description="Days to move linearly from the old to the new value.")
     scope: Scope = Field(default_factory=Scope)
@@ -430,7 +434,45 @@ class InterventionEvent(Section):
         return None if self.duration is None else self.step + self.duration
 
 
-Event = Annotated[ShockEvent | LeverEvent | InterventionEvent, Field(discriminator="type")]
+class PivotEvent(Section):
+    """A leadership pivot: the intent moves toward one theme; it cascades down from that day."""
+
+    type: Literal["pivot"]
+    step: int = Field(ge=1, description="Day the pivot happens (day k is row k of the series).")
+    strength: float = Field(0.5, ge=0.0, le=1.0, description="How far the intent moves toward the theme.")
+    theme: Theme | None = Field(
+        None, description="Theme the intent moves toward (empty: drawn when the run receives the event).")
+    label: str = ""
+
+
+class LeaderEvent(Section):
+    """A new leader takes over one manager or executive unit."""
+
+    type: Literal["leader"]
+    step: int = Field(ge=1, description="Day the new leader starts (day k is row k of the series).")
+    manager: str = Field(description="The manager or executive unit (by name or id, like a scope's manager).")
+    levers: dict[LeverName, Annotated[float, Field(ge=0.0, le=1.0)]] | None = Field(
+        None, description="The new leader's lever values (empty: drawn around the unit's levels when received).")
+    engagement: float | None = Field(
+        None, ge=0.0, le=1.0, description="The new leader's engagement (empty: drawn when received).")
+    label: str = ""
+
+
+class ConditionsEvent(Section):
+    """Calm conditions change from a day on: the pressure level (the timeline is dropped) and/or
+    the signal noise (the workshop's pressure and noise sliders)."""
+
+    type: Literal["conditions"]
+    step: int = Field(ge=1, description="Day the new conditions start (day k is row k of the series).")
+    pressure: float | None = Field(None, ge=0.0, le=2.0,
+                                   description="Pressure from this day on, replacing the timeline (empty: unchanged).")
+    noise: float | None = Field(None, ge=0.0, le=1.0,
+                                description="Signal noise of calm conditions from this day on (empty: unchanged).")
+    label: str = ""
+
+
+Event = Annotated[ShockEvent | LeverEvent | InterventionEvent | PivotEvent | LeaderEvent | ConditionsEvent,
+                  Field(discriminator="type")]
 EVENT_ADAPTER: TypeAdapter = TypeAdapter(Event)
 
 
