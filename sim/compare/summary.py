@@ -8,8 +8,8 @@ import math
 
 import pandas as pd
 
-from sim.compare.figures import cause_label
 from sim.compare.tables import Analysis
+from sim.model.kpis import cause_label
 
 SUMMARY_KPIS = ("friction_index", "satisfaction", "wait_mean", "retention", "churned", "decision_latency",
                 "escalations", "alignment", "fatigue", "attrition")

@@ -30,7 +30,9 @@ import numpy as np
 from .state import BACK, CAUSES, DECISION, FRONT, ROUTE, distance
 
 HOWS = ("mean", "total", "final")  # a run summarised over a window: its mean, its total, its last day
-SMOOTHS = ("raw", "mean", "sum")  # a daily series over time: as is, 7-day rolling mean, rolling sum
+SMOOTHS = ("raw", "mean", "sum")  # a daily series over time: as is, rolling mean, rolling sum
+ROLL = 7  # days of those rolling windows
+SMOOTHED = {"raw": "", "mean": f", {ROLL}-day mean", "sum": f", {ROLL}-day sum"}  # said in chart titles
 
 
 @dataclass(frozen=True)
