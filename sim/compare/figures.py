@@ -5,7 +5,7 @@
 - :func:`change_figure`: relative change of the headline KPIs against the reference, with 95%
   intervals;
 - :func:`attribution_figure`: friction shares by cause, and friction at the top units;
-- :func:`leverage_figure`: effect on customer friction of raising or lowering each CORE lever.
+- :func:`leverage_figure`: effect on the leverage KPI (customer friction) of raising or lowering each CORE lever.
 
 Event markers take any event with ``type``, ``step`` and optionally ``duration`` and ``label``
 (shocks, lever changes and named interventions alike).
@@ -214,7 +214,8 @@ def attribution_figure(causes: pd.DataFrame, top: pd.DataFrame, scenarios: list[
 
 
 # -- leverage ----------------------------------------------------------------------------------------------
-def leverage_figure(table: pd.DataFrame, scenario: str, delta: float) -> Figure:
+def leverage_figure(table: pd.DataFrame, scenario: str, delta: float, label: str) -> Figure:
+    """Effect on the leverage KPI (``label``) of raising and lowering each lever, with 95% intervals."""
     fig = Figure(figsize=(9, 0.55 * len(table) + 1.6), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(table))[::-1]
@@ -227,7 +228,7 @@ def leverage_figure(table: pd.DataFrame, scenario: str, delta: float) -> Figure:
                 label=f"{prefix} by {delta:g} ({sign})")
     ax.axvline(0, color="0.2", lw=0.8)
     ax.set_yticks(y, [f"{r.lever} (now {r.base:.2f})" for r in table.itertuples()], fontsize=8)
-    ax.set_xlabel("change in customer friction (%), 95% interval", fontsize=8)
+    ax.set_xlabel(f"change in {label} (%), 95% interval", fontsize=8)
     ax.set_title(f"Leverage around {scenario}: each CORE lever moved by ±{delta:g}, ranked by the effect of "
                  "raising it", fontsize=9)
     ax.legend(fontsize=7)

@@ -19,7 +19,7 @@ from sim.compare.leverage import DESIGN
 from sim.compare.stats import method_text
 from sim.compare.store import Saved
 from sim.compare.tables import CSV_FILES, Analysis, analyse, write_csvs
-from sim.model.kpis import cause_label
+from sim.model.kpis import cause_label, kpi_label
 
 REPORT = "report.html"
 CSS = """
@@ -189,7 +189,8 @@ def leverage_section(a: Analysis, pngs: dict[str, bytes]) -> str:
                          "change", "slope per +0.1"], rows, 2))
     design = esc(DESIGN)
     parts.append(f'<p class="note">Around <strong>{esc(info["scenario"])}</strong>, {info["replicates"]} paired '
-                 f"replicates per variant, step ±{info['delta']:g}, KPI: customer friction over the window. "
+                 f"replicates per variant, step ±{info['delta']:g}, KPI: {esc(kpi_label(info['kpi']))} over the "
+                 "window. "
                  f'Design: {design} Table: <a href="{CSV_FILES["leverage"]}">{CSV_FILES["leverage"]}</a>.</p>')
     return "".join(parts)
 
@@ -258,7 +259,8 @@ def build(saved: Saved, folder: Path) -> tuple[dict[str, Path], Analysis]:
             if not a.top_units.empty else None}
     if a.leverage is not None and not a.leverage.empty:
         info = saved.manifest["leverage"]
-        figs["leverage.png"] = figures.leverage_figure(a.leverage, info["scenario"], info["delta"])
+        figs["leverage.png"] = figures.leverage_figure(a.leverage, info["scenario"], info["delta"],
+                                                         kpi_label(info["kpi"]))
     pngs = {}
     for name, fig in figs.items():
         if fig is None:

@@ -383,6 +383,12 @@ def kpi(column: str) -> Kpi | None:
     return found
 
 
+def kpi_label(column: str) -> str:
+    """A column's label (the column itself for one the model does not report)."""
+    found = kpi(column)
+    return found.label if found else column
+
+
 def cause(key: str) -> Cause | None:
     return _BY_CAUSE.get(key)
 
