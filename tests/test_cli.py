@@ -49,7 +49,7 @@ def test_run_writes_every_file_and_the_manifest(baseline_run):
 
 def test_run_prints_the_summary_and_where_outputs_are(baseline_run):
     out, printed = baseline_run
-    assert "friction index" in printed and "retention (final)" in printed
+    assert "customer friction (" in printed and "customer retention (last day)" in printed
     assert str(out) in printed
 
 

@@ -5,7 +5,7 @@
 - :func:`change_figure`: relative change of the headline KPIs against the reference, with 95%
   intervals;
 - :func:`attribution_figure`: friction shares by cause, and friction at the top units;
-- :func:`leverage_figure`: effect on customer friction of raising or lowering each CORE lever.
+- :func:`leverage_figure`: effect on the leverage KPI (customer friction) of raising or lowering each CORE lever.
 
 Event markers take any event with ``type``, ``step`` and optionally ``duration`` and ``label``
 (shocks, lever changes and named interventions alike).
@@ -22,27 +22,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.compare.stats import _t
+from sim.model.kpis import ROLL, SMOOTHED, cause, cause_label, kpi
 
-ROLL = 7
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
-CAUSE_COLORS = {"pivot_rework": "#9467bd", "decision_escalation": "#d62728", "silo_handoff": "#ff7f0e",
-                "overload_fatigue": "#8c564b", "misalignment": "#1f77b4"}
-PANELS = (  # column, title, rolling mean, y limits
-    ("friction_index", "Customer friction (units / 100 customers / day)", True, None),
-    ("satisfaction", "Customer satisfaction", False, None),
-    ("wait_mean", "Mean wait of finished requests (days)", True, None),
-    ("decision_latency", "Decision latency (days)", True, None),
-    ("fatigue", "Team fatigue", False, None),
-    ("retention", "Customer retention", False, None),
-)
+PANELS = ("friction_index", "satisfaction", "wait_mean", "decision_latency", "fatigue", "retention")
 HEADLINE = ("friction_index", "wait_mean", "wait_p90", "satisfaction", "retention", "churned", "decision_latency",
             "escalations", "meeting_load", "alignment", "rework_share", "fatigue", "engagement", "attrition")
-
-
-def cause_label(cause: str) -> str:
-    return {"pivot_rework": "pivots and rework", "decision_escalation": "decision waits and escalations",
-            "silo_handoff": "hand-offs across silos", "overload_fatigue": "overload and fatigue",
-            "misalignment": "misalignment"}.get(cause, cause.replace("_", " "))
 
 
 def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
@@ -105,11 +90,13 @@ def _mark(axes: list[Axes], marks: list[dict[str, Any]], n: int, steps: int, lab
 
 
 # -- time series -----------------------------------------------------------------------------------
-def band(series: pd.DataFrame, column: str, rolling: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(steps, mean, low, high) over the replicates of one scenario's series."""
+def band(series: pd.DataFrame, column: str, smooth: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(steps, mean, low, high) over the replicates of one scenario's series, each replicate
+    smoothed first (``smooth``: ``raw``, ``mean`` or ``sum`` over ``ROLL`` days)."""
     wide = series.pivot(index="step", columns="replicate", values=column).sort_index().astype(float)
-    if rolling:
-        wide = wide.rolling(ROLL, min_periods=1).mean()
+    if smooth != "raw":
+        rolled = wide.rolling(ROLL, min_periods=1)
+        wide = rolled.mean() if smooth == "mean" else rolled.sum()
     arr = wide.to_numpy()
     n = arr.shape[1]
     mean = arr.mean(axis=1)
@@ -124,14 +111,15 @@ def timeseries_figure(series: pd.DataFrame, scenarios: list[str], manifest: dict
     fig = Figure(figsize=(14, 7.8), layout="constrained")
     axes = fig.subplots(2, 3, sharex=True)
     steps = int(manifest["steps"])
-    for ax, (col, title, rolling, _) in zip(axes.flat, PANELS, strict=True):
-        ax.set_title(title + (f", {ROLL}-day mean" if rolling else ""), fontsize=9)
+    for ax, col in zip(axes.flat, PANELS, strict=True):
+        k = kpi(col)
+        ax.set_title(f"{k.chart_title} ({k.axis_unit}){SMOOTHED[k.smooth]}", fontsize=9)
         if col not in series:
             ax.text(0.5, 0.5, "not reported", transform=ax.transAxes, ha="center")
             continue
         for i, name in enumerate(scenarios):
             mine = series[series["scenario"] == name]
-            x, mean, low, high = band(mine, col, rolling)
+            x, mean, low, high = band(mine, col, k.smooth)
             color = COLORS[i % len(COLORS)]
             ax.fill_between(x, low, high, color=color, alpha=0.2, lw=0)
             ax.plot(x, mean, color=color, lw=1.4, label=name)
@@ -193,10 +181,11 @@ def attribution_figure(causes: pd.DataFrame, top: pd.DataFrame, scenarios: list[
     left, right = fig.subplots(1, 2, width_ratios=(1, 1.3))
     y = np.arange(len(scenarios))[::-1]
     start = np.zeros(len(scenarios))
-    for cause in causes["cause"].drop_duplicates():
-        mine = causes[causes["cause"] == cause].set_index("scenario").reindex(scenarios)
+    for key in causes["cause"].drop_duplicates():
+        mine = causes[causes["cause"] == key].set_index("scenario").reindex(scenarios)
         share = mine["share"].fillna(0.0).to_numpy()
-        left.barh(y, 100 * share, left=100 * start, color=CAUSE_COLORS.get(cause, "0.6"), label=cause_label(cause))
+        left.barh(y, 100 * share, left=100 * start, color=found.colour if (found := cause(key)) else "0.6",
+                  label=cause_label(key))
         for yi, s0, s in zip(y, start, share, strict=True):
             if s >= 0.06:
                 left.text(100 * (s0 + s / 2), yi, f"{100 * s:.0f}%", ha="center", va="center", fontsize=8,
@@ -225,7 +214,8 @@ def attribution_figure(causes: pd.DataFrame, top: pd.DataFrame, scenarios: list[
 
 
 # -- leverage ----------------------------------------------------------------------------------------------
-def leverage_figure(table: pd.DataFrame, scenario: str, delta: float) -> Figure:
+def leverage_figure(table: pd.DataFrame, scenario: str, delta: float, label: str) -> Figure:
+    """Effect on the leverage KPI (``label``) of raising and lowering each lever, with 95% intervals."""
     fig = Figure(figsize=(9, 0.55 * len(table) + 1.6), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(table))[::-1]
@@ -238,7 +228,7 @@ def leverage_figure(table: pd.DataFrame, scenario: str, delta: float) -> Figure:
                 label=f"{prefix} by {delta:g} ({sign})")
     ax.axvline(0, color="0.2", lw=0.8)
     ax.set_yticks(y, [f"{r.lever} (now {r.base:.2f})" for r in table.itertuples()], fontsize=8)
-    ax.set_xlabel("change in customer friction (%), 95% interval", fontsize=8)
+    ax.set_xlabel(f"change in {label} (%), 95% interval", fontsize=8)
     ax.set_title(f"Leverage around {scenario}: each CORE lever moved by ±{delta:g}, ranked by the effect of "
                  "raising it", fontsize=9)
     ax.legend(fontsize=7)

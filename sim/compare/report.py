@@ -19,6 +19,7 @@ from sim.compare.leverage import DESIGN
 from sim.compare.stats import method_text
 from sim.compare.store import Saved
 from sim.compare.tables import CSV_FILES, Analysis, analyse, write_csvs
+from sim.model.kpis import cause_label, kpi_label
 
 REPORT = "report.html"
 CSS = """
@@ -125,7 +126,7 @@ def attribution_section(a: Analysis, pngs: dict[str, bytes]) -> str:
     causes = a.causes.set_index(["cause", "scenario"])
     rows = []
     for cause in a.causes["cause"].drop_duplicates():
-        row = [(esc(figures.cause_label(cause)), "")]
+        row = [(esc(cause_label(cause)), "")]
         row += [(_share(causes.loc[(cause, s)]), "") for s in scenarios]
         row += [_change(causes.loc[(cause, s)]) for s in scenarios[1:]]
         rows.append(row)
@@ -151,7 +152,7 @@ def attribution_section(a: Analysis, pngs: dict[str, bytes]) -> str:
             change = _change(r, r["scenario"] == ref)
             rows.append([(esc(r["unit_name"]), ""), (esc(r["division"]), ""), (esc(r["scenario"]), ""),
                          (str(r["rank"]), ""), (_share(r), ""), (num(r["friction"]), ""), change,
-                         (esc(figures.cause_label(str(r["main_cause"]))), "")])
+                         (esc(cause_label(str(r["main_cause"]))), "")])
         parts.append("<h3>The units where most friction originates</h3><p>The five largest in each scenario, and how "
                      "each fares in every scenario (rank 1 = most friction; friction originated in friction units over "
                      f"the window, mean per replicate; paired change against {esc(ref)}).</p>"
@@ -188,7 +189,8 @@ def leverage_section(a: Analysis, pngs: dict[str, bytes]) -> str:
                          "change", "slope per +0.1"], rows, 2))
     design = esc(DESIGN)
     parts.append(f'<p class="note">Around <strong>{esc(info["scenario"])}</strong>, {info["replicates"]} paired '
-                 f"replicates per variant, step ±{info['delta']:g}, KPI: customer friction over the window. "
+                 f"replicates per variant, step ±{info['delta']:g}, KPI: {esc(kpi_label(info['kpi']))} over the "
+                 "window. "
                  f'Design: {design} Table: <a href="{CSV_FILES["leverage"]}">{CSV_FILES["leverage"]}</a>.</p>')
     return "".join(parts)
 
@@ -257,7 +259,8 @@ def build(saved: Saved, folder: Path) -> tuple[dict[str, Path], Analysis]:
             if not a.top_units.empty else None}
     if a.leverage is not None and not a.leverage.empty:
         info = saved.manifest["leverage"]
-        figs["leverage.png"] = figures.leverage_figure(a.leverage, info["scenario"], info["delta"])
+        figs["leverage.png"] = figures.leverage_figure(a.leverage, info["scenario"], info["delta"],
+                                                         kpi_label(info["kpi"]))
     pngs = {}
     for name, fig in figs.items():
         if fig is None:

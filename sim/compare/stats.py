@@ -5,7 +5,7 @@ Method (stated in every report by :func:`method_text`):
 
 - Each replicate gives one number per KPI: the mean over the analysis window (levels and rates),
   the total over the window (counts), or the value on the window's last day (retention,
-  headcount). See :data:`KPIS`.
+  headcount), as each KPI declares in :mod:`sim.model.kpis`.
 - Mean and 95% interval over the n replicates: Student's t interval, ``mean ± t(0.975, n-1) ·
   s / sqrt(n)``.
 - Difference from the reference: replicate i of every scenario ran with the same seed (common
@@ -26,60 +26,16 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit  # Student t quantile; much lighter to import than scipy.stats
 
+from sim.model.kpis import CAUSE_KPIS, COMPARED, Kpi
+
 LEVEL = 0.95
 
 
-@dataclass(frozen=True)
-class Kpi:
-    """A KPI of the comparison: series column, label, unit, how a replicate is summarised over
-    the window (``mean``, ``total`` or ``final``) and which direction is better (+1 higher,
-    -1 lower, 0 neither)."""
-
-    column: str
-    label: str
-    unit: str
-    how: str
-    better: int
-
-
-KPIS: tuple[Kpi, ...] = (
-    Kpi("friction_index", "customer friction", "friction units per 100 customers per day", "mean", -1),
-    Kpi("wait_mean", "mean wait", "days", "mean", -1),
-    Kpi("wait_p90", "90th-percentile wait", "days", "mean", -1),
-    Kpi("customers_waiting", "customers with a request open", "share", "mean", -1),
-    Kpi("explanations_per_request", "repeated explanations", "per finished request", "mean", -1),
-    Kpi("inconsistent_rate", "inconsistent answers", "per finished request", "mean", -1),
-    Kpi("escalation_rate", "escalated requests", "per finished request", "mean", -1),
-    Kpi("bounce_rate", "bounced-back requests", "per finished request", "mean", -1),
-    Kpi("satisfaction", "customer satisfaction", "level 0-1", "mean", +1),
-    Kpi("retention", "customer retention (last day)", "share of customers", "final", +1),
-    Kpi("churned", "customers lost", "customers", "total", -1),
-    Kpi("decision_latency", "decision latency", "days", "mean", -1),
-    Kpi("escalations", "escalations", "escalations", "total", -1),
-    Kpi("approvals_waiting", "approvals waiting", "decisions", "mean", -1),
-    Kpi("meeting_load", "meeting load", "share of team hours", "mean", -1),
-    Kpi("pivots", "leadership pivots", "pivots", "total", -1),
-    Kpi("alignment", "alignment with intent", "level 0-1", "mean", +1),
-    Kpi("rework_share", "rework", "share of effort", "mean", -1),
-    Kpi("waste_share", "wasted effort", "share of effort", "mean", -1),
-    Kpi("effort", "effort", "person-days", "total", 0),
-    Kpi("value", "value delivered", "person-days", "total", +1),
-    Kpi("fatigue", "fatigue", "level 0-1", "mean", -1),
-    Kpi("engagement", "engagement", "level 0-1", "mean", +1),
-    Kpi("attrition", "leavers", "people", "total", -1),
-    Kpi("headcount", "headcount (last day)", "people", "final", 0),
-)
-CAUSE_PREFIX = "friction_"
-
-
 def kpis_for(columns: list[str]) -> list[Kpi]:
-    """The KPIs present among ``columns``, plus one ``friction_<cause>`` KPI per cause column."""
-    found = [k for k in KPIS if k.column in columns]
-    for col in columns:
-        if col.startswith(CAUSE_PREFIX) and col not in ("friction_index", "friction_seen"):
-            cause = col.removeprefix(CAUSE_PREFIX).replace("_", " ")
-            found.append(Kpi(col, f"friction from {cause}", "friction units per 100 customers per day", "mean", -1))
-    return found
+    """The compared KPIs (:data:`sim.model.kpis.COMPARED`) present among ``columns``, then one
+    ``friction_<cause>`` KPI per cause column present."""
+    present = set(columns)
+    return [k for k in (*COMPARED, *CAUSE_KPIS) if k.column in present]
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import math
 
 import pandas as pd
 
-from sim.compare.figures import cause_label
 from sim.compare.tables import Analysis
+from sim.model.kpis import cause_label, kpi_label
 
 SUMMARY_KPIS = ("friction_index", "satisfaction", "wait_mean", "retention", "churned", "decision_latency",
                 "escalations", "alignment", "fatigue", "attrition")
@@ -81,7 +81,7 @@ def changes(a: Analysis) -> list[str]:
             lead = (f"With {name}, {change_phrase(friction)} than with {ref} over {_days(window)}, "
                     f"{n} paired replicates.")
         elif friction is not None:
-            lead = (f"With {name}, customer friction shows no clear difference from {ref} over {_days(window)}: "
+            lead = (f"With {name}, {friction['label']} shows no clear difference from {ref} over {_days(window)}: "
                     f"{change_phrase(friction).removeprefix(friction['label'] + ' ')}, {n} paired replicates.")
         else:
             lead = f"{name} against {ref} over {_days(window)}, {n} paired replicates."
@@ -175,18 +175,18 @@ def act_first(a: Analysis) -> str | None:
     info = a.saved.manifest.get("leverage")
     if t is None or t.empty or not info:
         return None
-    delta, base = info["delta"], info["scenario"]
+    delta, base, what = info["delta"], info["scenario"], kpi_label(info["kpi"])
     best = t.iloc[0]
     clear = t[t["clear"] & (t["raise_diff"] < 0)]
     k = int(best["n"])
     if clear.empty:
         return (f"Around {base}'s settings, raising any one CORE lever by {delta:g} gave no clear change in "
-                f"customer friction with {k} paired replicates (best: {best['lever']}, "
+                f"{what} with {k} paired replicates (best: {best['lever']}, "
                 f"{signed(best['raise_rel'])}); more replicates or larger steps would be needed to rank them.")
     first = clear.iloc[0]
     rest = [f"{r.lever} ({signed(r.raise_rel)})" for r in clear.iloc[1:].itertuples()]
     text = (f"Around {base}'s settings, raising {first['lever']} organisation-wide by {delta:g} "
-            f"(from {first['base']:.2f} to {first['high']:.2f}) moves customer friction most: "
+            f"(from {first['base']:.2f} to {first['high']:.2f}) moves {what} most: "
             f"{signed(first['raise_rel'])} (95% interval {signed(first['raise_rel_low'])} to "
             f"{signed(first['raise_rel_high'])}), {k} paired replicates.")
     if rest:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim.compare import attribution, leverage
-from sim.compare.stats import Kpi, kpi_table, kpis_for, replicate_values
+from sim.compare.stats import kpi_table, kpis_for, replicate_values
 from sim.compare.store import Saved
+from sim.model.kpis import Kpi
 
 CSV_FILES = {
     "kpis": "kpis.csv",

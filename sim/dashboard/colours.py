@@ -11,6 +11,8 @@ from functools import cache
 
 import numpy as np
 
+from sim.model.kpis import FRICTION_CAUSES
+
 MISSING = "#b0b0b0"
 CHURNED = "#2b2b2b"
 LEVELS = 32  # distinct colours of a scale (quantised, so that equal colours can be drawn together)
@@ -50,15 +52,10 @@ def ramp(good_high: bool, n: int = 5) -> list[str]:
     return [table[round(i * (LEVELS - 1) / (n - 1))] for i in range(n)]
 
 
-# series colours: organisation A, organisation B (twins), and the friction causes
+# series colours: organisation A, organisation B (twins); the friction causes as declared in
+# sim.model.kpis (Okabe-Ito), whose pivot and escalation colours the org chart's edges and marks share
 ORG = ("#1f4e9c", "#d1495b")
-CAUSE = {
-    "pivot_rework": "#7b3fa0",
-    "decision_escalation": "#e07b00",
-    "silo_handoff": "#2a9d8f",
-    "overload_fatigue": "#c0392b",
-    "misalignment": "#6c757d",
-}
-MARK = {"shock": "#c0392b", "pivot": "#7b3fa0", "leader": "#1b7f3b", "lever": "#555555"}
-PIVOT_EDGE = "#7b3fa0"
-ESCALATION_EDGE = "#e07b00"
+CAUSE = {c.key: c.colour for c in FRICTION_CAUSES}
+PIVOT_EDGE = CAUSE["pivot_rework"]
+ESCALATION_EDGE = CAUSE["decision_escalation"]
+MARK = {"shock": "#c0392b", "pivot": PIVOT_EDGE, "leader": "#1b7f3b", "lever": "#555555"}

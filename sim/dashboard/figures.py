@@ -16,14 +16,14 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
+from sim.model.kpis import FRICTION_CAUSES, ROLL
+
 from . import colours as col
-from .frame import CAUSE_COLUMNS, METRICS, SERIES, Frame, rolling_mean
+from .frame import METRICS, SERIES, Frame, rolling_mean
 from .views import MARK_LETTER, cause_top, letter_rows, limits, visible_marks, x_limit
 
 KEY_CHARTS = ("friction_index", "satisfaction", "pivots", "fatigue")
 ALL_CHARTS = tuple(SERIES)
-CAUSE_LABELS = {"pivot_rework": "pivot rework", "decision_escalation": "escalation", "silo_handoff": "silo hand-off",
-                "overload_fatigue": "overload", "misalignment": "misalignment"}
 STYLE = {"font.size": 13, "axes.titlesize": 14, "axes.titleweight": "bold", "axes.labelsize": 12,
          "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 11, "axes.spines.top": False,
          "axes.spines.right": False}
@@ -99,7 +99,7 @@ def _chart(ax, frame: Frame, name: str) -> None:
     ax.set_xlim(0, xmax)
     ax.set_ylim(*limits(name, frame, xmax))
     ax.set_title(title, loc="left")
-    ax.set_ylabel(unit, fontsize=11)
+    ax.set_ylabel(unit.replace(", ", "\n"), fontsize=10)  # the smoothing on a second line
     if len(frame.orgs) > 1:
         ax.legend(loc="best", frameon=False, ncols=2)
 
@@ -107,11 +107,10 @@ def _chart(ax, frame: Frame, name: str) -> None:
 def _causes(ax, frame: Frame, k: int, top: float) -> None:
     org = frame.orgs[k]
     xmax = x_limit(frame.day, frame.horizon)
-    parts = [rolling_mean(org.series[c][: xmax + 1], 7) for c in CAUSE_COLUMNS]
+    parts = [rolling_mean(org.series[c.column][: xmax + 1], ROLL) for c in FRICTION_CAUSES]
     if parts[0].size:
-        ax.stackplot(np.arange(parts[0].size), *parts, colors=[col.CAUSE[c.removeprefix("friction_")]
-                                                               for c in CAUSE_COLUMNS],
-                     labels=[CAUSE_LABELS[c.removeprefix("friction_")] for c in CAUSE_COLUMNS])
+        ax.stackplot(np.arange(parts[0].size), *parts, colors=[c.colour for c in FRICTION_CAUSES],
+                     labels=[c.short for c in FRICTION_CAUSES])
     _marks(ax, frame, xmax)
     ax.set_xlim(0, xmax)
     ax.set_ylim(0, max(top * 1.5, 1.0))  # room for the legend

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model.kpis import DASHBOARD, FRICTION_CAUSES, ROLL, kpi
 from sim.model.reporters import UNIT_SERIES
-from sim.model.state import CAUSES, DECISION
+from sim.model.state import DECISION
 
 from .state import Mark, Workshop
 
@@ -32,16 +33,12 @@ METRICS: dict[str, Metric] = {
     "engagement": Metric("engagement", True),
 }
 
-# KPI series the charts show: column -> (title, unit)
-SERIES = {
-    "friction_index": ("Customer friction", "per 100 customers / day"),
-    "satisfaction": ("Customer satisfaction", "0..1"),
-    "pivots": ("Pivots", "cumulative"),
-    "escalations": ("Escalations", "per day, 7-day mean"),
-    "decision_latency": ("Decision latency", "days"),
-    "fatigue": ("Team fatigue", "0..1"),
-}
-CAUSE_COLUMNS = tuple(f"friction_{c}" for c in CAUSES)
+# KPI series the charts show, as the KPIs declare (sim.model.kpis): column -> (title, unit line).
+# A daily series declared ``smooth="mean"`` is drawn as its rolling mean, ``"sum"`` as its running
+# total (what happened so far in the session).
+SMOOTHING = {"raw": "", "mean": f", {ROLL}-day mean", "sum": " so far"}
+SERIES = {k.column: (k.chart_title, k.axis_unit + SMOOTHING[k.smooth]) for k in DASHBOARD}
+CAUSE_COLUMNS = tuple(c.column for c in FRICTION_CAUSES)
 
 
 @dataclass
@@ -109,8 +106,12 @@ def rolling_mean(x: np.ndarray, window: int) -> np.ndarray:
 def _series(model) -> dict[str, np.ndarray]:
     mv = model.datacollector.model_vars
     out = {name: np.asarray(mv[name], dtype=float) for name in (*SERIES, *CAUSE_COLUMNS)}
-    out["pivots"] = np.cumsum(out["pivots"])
-    out["escalations"] = rolling_mean(out["escalations"], 7)
+    for name in SERIES:
+        smooth = kpi(name).smooth
+        if smooth == "mean":
+            out[name] = rolling_mean(out[name], ROLL)
+        elif smooth == "sum":
+            out[name] = np.cumsum(out[name])
     return out
 
 

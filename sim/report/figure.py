@@ -15,25 +15,30 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-NOT_CAUSES = ("friction_index", "friction_seen")
-ROLL = 7  # days of the rolling windows that smooth daily counts
+from sim.model.kpis import COMPARED, FRICTION_CAUSES, ROLL, SMOOTHED, kpi
 
 
 def _steps(series: pd.DataFrame) -> pd.Series:
     return series["step"] if "step" in series else pd.Series(range(len(series)), index=series.index)
 
 
-def _plot(ax: Axes, x: pd.Series, series: pd.DataFrame, col: str, label: str, how: str = "raw",
-          **style: Any) -> list:
-    """Plot one KPI if present: raw, rolling mean or rolling sum over ``ROLL`` days."""
+def _name(col: str) -> str:
+    """A KPI's label with its unit on axes and how the chart smooths it."""
+    k = kpi(col)
+    return f"{k.chart_title} ({k.axis_unit}{SMOOTHED[k.smooth]})" if k else col
+
+
+def _plot(ax: Axes, x: pd.Series, series: pd.DataFrame, col: str, **style: Any) -> list:
+    """Plot one KPI if present, smoothed as it declares (raw, rolling mean or rolling sum)."""
     if col not in series:
         return []
     y = series[col].astype(float)
-    if how == "mean":
-        y = y.rolling(ROLL, min_periods=1).mean()
-    elif how == "sum":
-        y = y.rolling(ROLL, min_periods=1).sum()
-    return ax.plot(x, y, label=label, lw=1.3, **style)
+    k = kpi(col)
+    smooth = k.smooth if k else "raw"
+    if smooth != "raw":
+        rolled = y.rolling(ROLL, min_periods=1)
+        y = rolled.mean() if smooth == "mean" else rolled.sum()
+    return ax.plot(x, y, label=_name(col), lw=1.3, **style)
 
 
 def _legend(ax: Axes, handles: list) -> None:
@@ -69,25 +74,26 @@ def _mark_events(axes: Sequence[Axes], events: Iterable[Any], label_axes: Sequen
 
 
 def _friction(ax: Axes, x: pd.Series, series: pd.DataFrame) -> None:
-    causes = [c for c in series.columns if c.startswith("friction_") and c not in NOT_CAUSES]
+    causes = [c for c in FRICTION_CAUSES if c.column in series]
     if causes:
-        smooth = series[causes].astype(float).rolling(ROLL, min_periods=1).mean()
-        ax.stackplot(x, smooth.T.to_numpy(), labels=[c.removeprefix("friction_").replace("_", " ")
-                                                     for c in causes], alpha=0.75)
-    _plot(ax, x, series, "friction_index", "friction index", "mean", color="black")
-    ax.set_title(f"Customer friction by cause ({ROLL}-day mean)", fontsize=9)
-    ax.set_ylabel("friction units / 100 customers", fontsize=8)
+        smooth = series[[c.column for c in causes]].astype(float).rolling(ROLL, min_periods=1).mean()
+        ax.stackplot(x, smooth.T.to_numpy(), labels=[c.label for c in causes], colors=[c.colour for c in causes],
+                     alpha=0.85)
+    _plot(ax, x, series, "friction_index", color="black")
+    total = kpi("friction_index")
+    ax.set_title(f"{total.chart_title} by cause ({ROLL}-day mean)", fontsize=9)
+    ax.set_ylabel(total.axis_unit, fontsize=8)
     ax.legend(fontsize=6, loc="upper left", framealpha=0.8)
 
 
-def _pair(ax: Axes, x: pd.Series, series: pd.DataFrame, left: tuple, right: tuple, title: str) -> None:
-    """Two KPIs on one panel, the second on a twin y axis when ``right`` says so."""
-    handles = _plot(ax, x, series, left[0], left[1], left[2], color="tab:blue")
-    other = ax.twinx() if right[3] else ax
-    handles += _plot(other, x, series, right[0], right[1], right[2], color="tab:orange")
-    if right[3]:
-        ax.set_ylabel(left[1], fontsize=8, color="tab:blue")
-        other.set_ylabel(right[1], fontsize=8, color="tab:orange")
+def _pair(ax: Axes, x: pd.Series, series: pd.DataFrame, left: str, right: str, title: str, twin: bool) -> None:
+    """Two KPIs on one panel, the second on a twin y axis when ``twin``."""
+    handles = _plot(ax, x, series, left, color="tab:blue")
+    other = ax.twinx() if twin else ax
+    handles += _plot(other, x, series, right, color="tab:orange")
+    if twin:
+        ax.set_ylabel(_name(left), fontsize=8, color="tab:blue")
+        other.set_ylabel(_name(right), fontsize=8, color="tab:orange")
         other.tick_params(labelsize=7)
     ax.set_title(title, fontsize=9)
     _legend(ax, handles)
@@ -103,19 +109,13 @@ def kpi_figure(series: pd.DataFrame, title: str, events: Iterable[Any] | None = 
     axes = fig.subplots(2, 3, sharex=True)
     x = _steps(series)
     _friction(axes[0, 0], x, series)
-    _pair(axes[0, 1], x, series, ("satisfaction", "satisfaction", "raw"),
-          ("retention", "retention", "raw", False), "Customers: satisfaction and retention")
+    _pair(axes[0, 1], x, series, "satisfaction", "retention", "Customers: satisfaction and retention", False)
     axes[0, 1].set_ylim(0, 1.02)
-    _pair(axes[0, 2], x, series, ("pivots", f"pivots ({ROLL}-day sum)", "sum"),
-          ("alignment", "alignment", "raw", True), "Leadership: pivots and alignment")
-    _pair(axes[1, 0], x, series, ("escalations", f"escalations ({ROLL}-day mean)", "mean"),
-          ("decision_latency", f"decision latency (days, {ROLL}-day mean)", "mean", True),
-          "Decisions: escalations and latency")
-    _pair(axes[1, 1], x, series, ("fatigue", "fatigue", "raw"),
-          ("engagement", "engagement", "raw", False), "People: fatigue and engagement")
+    _pair(axes[0, 2], x, series, "pivots", "alignment", "Leadership: pivots and alignment", True)
+    _pair(axes[1, 0], x, series, "escalations", "decision_latency", "Decisions: escalations and latency", True)
+    _pair(axes[1, 1], x, series, "fatigue", "engagement", "People: fatigue and engagement", False)
     axes[1, 1].set_ylim(0, 1.02)
-    _pair(axes[1, 2], x, series, ("effort", f"effort ({ROLL}-day mean)", "mean"),
-          ("value", f"value ({ROLL}-day mean)", "mean", False), "Work: effort and value (person-days/day)")
+    _pair(axes[1, 2], x, series, "effort", "value", "Work: effort and value", False)
     for ax in axes.flat:
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
@@ -128,11 +128,12 @@ def kpi_figure(series: pd.DataFrame, title: str, events: Iterable[Any] | None = 
 
 # -- summary table ------------------------------------------------------------------------------------
 def summary_table(series: pd.DataFrame, window: int = 30) -> list[tuple[str, float]]:
-    """The KPI summary of a run as ``(kpi, value)`` rows.
+    """The KPI summary of a run as ``(kpi, value)`` rows: every compared KPI of
+    :mod:`sim.model.kpis`, in table order.
 
     Levels are means over the last ``window`` days (or the whole run when shorter); counts are
-    totals over the run; retention and headcount are final values. Step 0 (the initial state) is
-    left out. KPIs the series lacks are skipped.
+    totals over the run; retention and headcount are final values (as each KPI declares). Step 0
+    (the initial state) is left out. KPIs the series lacks are skipped.
     """
     run = series[series["step"] > 0] if "step" in series else series
     if run.empty:
@@ -140,32 +141,13 @@ def summary_table(series: pd.DataFrame, window: int = 30) -> list[tuple[str, flo
     n = min(window, len(run))
     tail = run.tail(n)
     rows: list[tuple[str, float]] = []
-
-    def add(label: str, col: str, how: str) -> None:
-        if col not in run:
-            return
-        values = (tail if how == "mean" else run)[col].astype(float)
-        value = {"mean": values.mean(), "total": values.sum(), "final": values.iloc[-1]}[how]
-        rows.append((label, float(value)))
-
-    mean = f"({n}-day mean)"
-    add(f"friction index {mean}", "friction_index", "mean")
-    add(f"wait, mean, days {mean}", "wait_mean", "mean")
-    add(f"wait, p90, days {mean}", "wait_p90", "mean")
-    add(f"satisfaction {mean}", "satisfaction", "mean")
-    add("retention (final)", "retention", "final")
-    add("customers churned (total)", "churned", "total")
-    add("pivots (total)", "pivots", "total")
-    add(f"alignment {mean}", "alignment", "mean")
-    add("escalations (total)", "escalations", "total")
-    add(f"decision latency, days {mean}", "decision_latency", "mean")
-    add(f"meeting load, share {mean}", "meeting_load", "mean")
-    add(f"fatigue {mean}", "fatigue", "mean")
-    add(f"engagement {mean}", "engagement", "mean")
-    add("attrition, leavers (total)", "attrition", "total")
-    add("headcount (final)", "headcount", "final")
-    add("effort, person-days (total)", "effort", "total")
-    add("value, person-days (total)", "value", "total")
+    suffix = {"mean": f" ({n}-day mean)", "total": " (total)", "final": ""}  # final labels say "(last day)"
+    for k in COMPARED:
+        if k.column not in run:
+            continue
+        values = (tail if k.how == "mean" else run)[k.column].astype(float)
+        value = {"mean": values.mean(), "total": values.sum(), "final": values.iloc[-1]}[k.how]
+        rows.append((k.label + suffix[k.how], float(value)))
     if "effort" in run and "value" in run:
         effort = float(run["effort"].sum())
         rows.append(("value / effort", float(run["value"].sum()) / effort if effort > 0 else 0.0))

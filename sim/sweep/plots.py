@@ -12,7 +12,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.model.kpis import kpi
+
 MAX_ERRORBARS = 400  # beyond this many points a response plot shows means only
+
+
+def describe(output: str) -> str:
+    """An output as its KPI's label and unit (``col`` or ``col.stat``; other outputs as named)."""
+    column, _, stat = output.partition(".")
+    k = kpi(column)
+    if k is None:
+        return output
+    return f"{k.label}{f' ({stat})' if stat else ''}, {k.unit}"
 
 
 def sobol_bars(table: pd.DataFrame, output: str) -> Figure:
@@ -66,7 +77,7 @@ def response(points: pd.DataFrame, names: list[str], output: str) -> Figure:
         else:
             ax.plot(x, mean, "o", ms=2.5, alpha=0.6)
         ax.set_xlabel(name)
-        ax.set_ylabel(output)
+        ax.set_ylabel(describe(output), fontsize="small")
     note = "; bars: min to max over replicates" if spread else ""
     fig.suptitle(f"{output} against each parameter (mean over replicates{note})")
     return fig
@@ -88,7 +99,7 @@ def heatmap(grid: pd.DataFrame, x: str, y: str, output: str, averaged: list[str]
             if np.isfinite(v):
                 ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize="x-small",
                         color="white" if v < middle else "black")
-    fig.colorbar(image, ax=ax, label=output)
+    fig.colorbar(image, ax=ax, label=describe(output))
     extra = f" (averaged over {', '.join(averaged)})" if averaged else ""
     ax.set_title(f"mean {output} over replicates{extra}", fontsize="medium")
     return fig
