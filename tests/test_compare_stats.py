@@ -11,7 +11,7 @@ import pytest
 
 from sim.compare import attribution
 from sim.compare.leverage import leverage_table, variants
-from sim.compare.runner import replicate_seeds
+from sim.runner.seeds import replicate_seeds
 from sim.compare.stats import (
     Kpi,
     kpi_table,
