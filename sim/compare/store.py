@@ -43,7 +43,7 @@ from sim.runner.store import METRICS, RUNS, TABLES, read_run_table, read_runs
 
 FORMAT = "alignsim-compare/2"
 MANIFEST = "manifest.json"
-STORE = (MANIFEST, RUNS, METRICS, TABLES)  # what a rebuild of the report keeps
+STORE = (MANIFEST, RUNS, METRICS, TABLES, "analysis")  # what a rebuild of the report keeps
 KEYS = ("scenario", "replicate", "seed")
 
 

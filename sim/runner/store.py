@@ -192,9 +192,13 @@ def _read(parts: Iterable[Path], schema: pa.Schema, columns: list[str] | None = 
     return pa.concat_tables(tables)
 
 
-def read_runs(root: str | Path, schema: pa.Schema) -> Any:
-    """The runs table of the complete runs, as pandas, sorted by run id."""
-    runs = _read(committed_parts(Path(root))[0], schema).to_pandas()
+def read_runs(root: str | Path, schema: pa.Schema | None = None) -> Any:
+    """The runs table of the complete runs, as pandas, sorted by run id (``schema``: that of an
+    empty store; by default the fixed columns, or those of the parts when there are any)."""
+    parts = committed_parts(Path(root))[0]
+    if schema is None:
+        schema = pq.read_schema(parts[0]) if parts else runs_schema([])
+    runs = _read(parts, schema).to_pandas()
     return runs.sort_values("run_id", kind="stable").reset_index(drop=True)
 
 

@@ -1,0 +1,147 @@
+"""`alignsim compare` on the engine: Dask gives the dataset local processes give, a comparison
+killed without warning (SIGKILL) resumes to the dataset of an uninterrupted one, --resume refuses
+other inputs, and `alignsim analyze` reads a comparison's store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.compare import store
+from sim.compare.runner import PER_RUN_TABLES
+from sim.runner.store import RUNS, TIMING_COLUMNS, read_metrics, read_run_table
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = """
+name = "tiny"
+steps = 30
+[org]
+teams = 4
+divisions = 2
+customers_per_front_team = 8
+[[events]]
+type = "shock"
+step = 6
+duration = 8
+pressure = 1.0
+"""
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory) -> list[str]:
+    folder = tmp_path_factory.mktemp("scenarios")
+    (folder / "tiny.toml").write_text(TINY, encoding="utf-8")
+    (folder / "tiny-clear.toml").write_text(TINY.replace('"tiny"', '"tiny-clear"') + "[levers]\nclarity = 0.9\n",
+                                            encoding="utf-8")
+    return [str(folder / "tiny.toml"), str(folder / "tiny-clear.toml")]
+
+
+def dataset(out: Path) -> dict[str, pd.DataFrame]:
+    """Everything a comparison stored, less what varies by nature (timings, worker names)."""
+    runs = store.completed_runs(out).drop(columns=list(TIMING_COLUMNS))
+    found = {"runs": runs, "metrics": read_metrics(out)}
+    found.update({name: read_run_table(out, name) for name in PER_RUN_TABLES})
+    return found
+
+
+def assert_same_dataset(a: Path, b: Path) -> None:
+    left, right = dataset(a), dataset(b)
+    for name in left:
+        pd.testing.assert_frame_equal(left[name], right[name], obj=name)
+    for table in ("kpis.csv", "kpi_replicates.csv", "leverage.csv", "attribution_causes.csv"):
+        assert (a / table).read_bytes() == (b / table).read_bytes(), table
+
+
+def compare(scenarios: list[str], out: Path, *flags: str) -> int:
+    return main(["compare", *scenarios, "--replicates", "3", "--seed", "5", "--leverage-replicates", "1",
+                 "--out", str(out), "--quiet", *flags])
+
+
+def test_dask_gives_the_dataset_of_local_processes(scenarios, tmp_path, capsys):
+    assert compare(scenarios, tmp_path / "local", "--jobs", "2") == 0
+    assert compare(scenarios, tmp_path / "dask", "--dask", "local", "--jobs", "2") == 0
+    info = store.read_manifest(tmp_path / "dask")
+    assert info["executor"]["kind"] == "dask" and info["executor"]["workers"] == 2
+    assert store.read_manifest(tmp_path / "local")["executor"]["kind"] == "processes"
+    assert_same_dataset(tmp_path / "local", tmp_path / "dask")
+    assert compare(scenarios, tmp_path / "one", "--jobs", "1") == 0  # in this process
+    assert_same_dataset(tmp_path / "local", tmp_path / "one")
+
+
+def test_analyze_reads_a_comparison(scenarios, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert compare(scenarios, out, "--jobs", "1") == 0
+    assert main(["analyze", str(out)]) == 0
+    assert "compare design, 10 points x 3 replicates; 14 of 14 runs complete" in capsys.readouterr().out
+    points = pd.read_csv(out / "analysis" / "points.csv")
+    assert points["scenario"].tolist()[:2] == ["tiny", "tiny-clear"] and len(points) == 10
+    assert points["kind"].tolist() == ["scenario"] * 2 + ["leverage"] * 8
+    saved = store.load(out)
+    a, b = saved.window
+    series = saved.series[(saved.series["step"] >= a) & (saved.series["step"] <= b)]
+    expected = series.groupby("scenario", sort=False).apply(
+        lambda g: g.groupby("replicate")["friction_index"].mean().mean(), include_groups=False)
+    assert points.loc[:1, "friction_index.mean:mean"].tolist() == pytest.approx(expected.tolist(), rel=1e-12)
+    assert points.loc[2:, "friction_index.mean:n"].eq(1).all()
+    assert main(["report", str(out)]) == 0 and (out / "analysis" / "points.csv").is_file()  # kept
+
+
+def _parts(out: Path) -> int:
+    folder = out / RUNS
+    return len([p for p in folder.iterdir() if p.name.startswith("part-")]) if folder.is_dir() else 0
+
+
+def test_resume_after_sigkill_gives_the_uninterrupted_dataset(scenarios, tmp_path, capsys):
+    args = [*scenarios, "--replicates", "20", "--leverage-replicates", "3", "--seed", "3"]
+    total = 2 * 20 + 8 * 3
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "compare", *args, "--out", str(out), "--jobs", "1",
+                             "--quiet"], cwd=tmp_path, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while _parts(out) < 1 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None, f"the comparison ended before it could be killed: {proc.stderr.read()!r}"
+        os.killpg(proc.pid, signal.SIGKILL)  # the comparison and its workers, without warning
+    finally:
+        if proc.poll() is None:
+            proc.wait(timeout=30)
+        proc.stderr.close()
+    done = len(store.completed_runs(out))
+    assert 0 < done < total, done
+    assert store.read_manifest(out)["status"] == "running"
+    assert not (out / "report.html").exists()
+    with pytest.raises(Exception, match="incomplete"):
+        store.load(out)
+    assert main(["compare", *args, "--out", str(out), "--jobs", "2", "--quiet", "--resume"]) == 0
+    sessions = store.read_manifest(out)["sessions"]
+    assert [s["skipped"] for s in sessions] == [0, done] and sessions[-1]["ok"] == total - done
+    reference = tmp_path / "reference"
+    assert main(["compare", *args, "--out", str(reference), "--jobs", "1", "--quiet"]) == 0
+    runs = store.completed_runs(out)
+    assert runs["run_id"].tolist() == list(range(total))  # none missing, none twice
+    assert_same_dataset(reference, out)
+
+
+def test_resume_needs_a_comparison_of_the_same_inputs(scenarios, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert compare(scenarios, out, "--jobs", "1", "--no-leverage") == 0
+    capsys.readouterr()
+    assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2", "--resume") == 2
+    assert "holds a comparison of other inputs" in capsys.readouterr().err
+    assert compare(scenarios, tmp_path / "none", "--jobs", "1", "--resume") == 2
+    assert "holds no comparison to resume" in capsys.readouterr().err
+    assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--resume") == 0  # complete: nothing to run
+    assert store.read_manifest(out)["sessions"][-1]["skipped"] == 6
+    assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2") == 0  # replaced
+    assert len(store.completed_runs(out)) == 4
