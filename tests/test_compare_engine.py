@@ -4,22 +4,17 @@ other inputs, and `alignsim analyze` reads a comparison's store."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from kill_util import kill_after_first_part
 
 from sim.cli import main
 from sim.compare import store
 from sim.compare.runner import PER_RUN_TABLES
-from sim.runner.store import RUNS, TIMING_COLUMNS, read_metrics, read_run_table
+from sim.runner.store import TIMING_COLUMNS, read_metrics, read_run_table
 
-ROOT = Path(__file__).resolve().parent.parent
 TINY = """
 name = "tiny"
 steps = 30
@@ -94,29 +89,11 @@ def test_analyze_reads_a_comparison(scenarios, tmp_path, capsys):
     assert main(["report", str(out)]) == 0 and (out / "analysis" / "points.csv").is_file()  # kept
 
 
-def _parts(out: Path) -> int:
-    folder = out / RUNS
-    return len([p for p in folder.iterdir() if p.name.startswith("part-")]) if folder.is_dir() else 0
-
-
 def test_resume_after_sigkill_gives_the_uninterrupted_dataset(scenarios, tmp_path, capsys):
     args = [*scenarios, "--replicates", "20", "--leverage-replicates", "3", "--seed", "3"]
     total = 2 * 20 + 8 * 3
     out = tmp_path / "killed"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "compare", *args, "--out", str(out), "--jobs", "1",
-                             "--quiet"], cwd=tmp_path, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while _parts(out) < 1 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert proc.poll() is None, f"the comparison ended before it could be killed: {proc.stderr.read()!r}"
-        os.killpg(proc.pid, signal.SIGKILL)  # the comparison and its workers, without warning
-    finally:
-        if proc.poll() is None:
-            proc.wait(timeout=30)
-        proc.stderr.close()
+    kill_after_first_part(["compare", *args, "--out", str(out), "--jobs", "1", "--quiet"], out, tmp_path)
     done = len(store.completed_runs(out))
     assert 0 < done < total, done
     assert store.read_manifest(out)["status"] == "running"

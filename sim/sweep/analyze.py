@@ -257,18 +257,23 @@ def analyze(out: str | Path, outputs: list[str] | None = None) -> Report:
                     total=int(info["runs"]), ok=int((runs["status"] == "ok").sum()),
                     failed=int((runs["status"] == "failed").sum()), points=int(info["design"]["points"]),
                     replicates=int(info["design"]["replicates"]), outputs=chosen)
-    if report.ok == 0:
-        raise InputError(str(out), f"has no successful run yet ({len(runs)} of {report.total} runs stored); "
-                         "nothing to analyse")
-    if report.ok + report.failed < report.total:
-        report.notes.append(f"the sweep is incomplete ({report.ok + report.failed} of {report.total} runs); "
-                            "alignsim sweep --resume finishes it")
+    _check_complete(out, report, len(runs), "the sweep", "alignsim sweep --resume")
     if not chosen:
         raise InputError(str(out), "has no single-number outputs to analyse (only time series); query its "
                          "metrics table directly (docs/sweeps.md)")
     points = _point_table(wide, design, names, chosen)
     _replace_analysis(out, report, lambda tmp: _write(tmp, info, points, names, bounds, chosen, design, report))
     return report
+
+
+def _check_complete(out: Path, report: Report, stored: int, what: str, resume: str) -> None:
+    """InputError if no run succeeded; a note if some are missing."""
+    if report.ok == 0:
+        raise InputError(str(out), f"has no successful run yet ({stored} of {report.total} runs stored); "
+                         "nothing to analyse")
+    if report.ok + report.failed < report.total:
+        report.notes.append(f"{what} is incomplete ({report.ok + report.failed} of {report.total} runs); "
+                            f"{resume} finishes it")
 
 
 def _replace_analysis(out: Path, report: Report, fill) -> None:
@@ -296,12 +301,7 @@ def analyze_comparison(out: Path, info: dict[str, Any], outputs: list[str] | Non
                     total=int(info["runs"]), ok=int((runs["status"] == "ok").sum()),
                     failed=int((runs["status"] == "failed").sum()), points=len(design),
                     replicates=int(info["replicates"]), outputs=chosen)
-    if report.ok == 0:
-        raise InputError(str(out), f"has no successful run yet ({len(runs)} of {report.total} runs stored); "
-                         "nothing to analyse")
-    if report.ok + report.failed < report.total:
-        report.notes.append(f"the comparison is incomplete ({report.ok + report.failed} of {report.total} runs); "
-                            "alignsim compare ... --resume finishes it")
+    _check_complete(out, report, len(runs), "the comparison", "alignsim compare ... --resume")
     points = _point_table(wide, design, COMPARE_COLUMNS, chosen)
 
     def fill(tmp: Path) -> None:
