@@ -60,10 +60,10 @@ def register(subparsers, int_arg) -> dict:
 
 
 def _summary(s, name: str) -> str:
-    from sim.runner.progress import clock as _clock
+    from sim.runner.progress import clock
 
     rate = 60 * s.done / s.wall_s if s.wall_s > 0 else 0.0
-    lines = [f"{name}: {s.done} runs in {_clock(s.wall_s)} ({rate:,.1f} runs/min) on {s.executor}: "
+    lines = [f"{name}: {s.done} runs in {clock(s.wall_s)} ({rate:,.1f} runs/min) on {s.executor}: "
              f"{s.ok} ok, {s.failed} failed" + (f"; {s.skipped} were complete already" if s.skipped else "")]
     complete = s.skipped + s.done
     lines.append(f"store: {s.out}/ ({complete} of {s.total} runs complete)")
