@@ -4,6 +4,8 @@ other inputs, and `alignsim analyze` reads a comparison's store."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +15,7 @@ from kill_util import kill_after_first_part
 from sim.cli import main
 from sim.compare import store
 from sim.compare.runner import PER_RUN_TABLES
+from sim.errors import InputError
 from sim.runner.store import TIMING_COLUMNS, read_metrics, read_run_table
 
 TINY = """
@@ -122,3 +125,41 @@ def test_resume_needs_a_comparison_of_the_same_inputs(scenarios, tmp_path, capsy
     assert store.read_manifest(out)["sessions"][-1]["skipped"] == 6
     assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2") == 0  # replaced
     assert len(store.completed_runs(out)) == 4
+
+
+def test_resume_cleans_parts_cut_off_between_their_renames(scenarios, tmp_path):
+    from sim.compare import study
+    from sim.runner.loop import Flush
+
+    p = study.plan(scenarios, replicates=3, seed=5, jobs=1, leverage=False, out=tmp_path / "out")
+    study.run_plan(p, flush=Flush(runs=2, seconds=3600))
+    reference = tmp_path / "reference"
+    shutil.copytree(p.out, reference)
+    last = sorted((p.out / "runs").iterdir())[-1]
+    last.unlink()  # killed after the metrics and table parts were renamed, before the runs part
+    (p.out / "tables" / "series" / ".part-999999.parquet.tmp-1").write_bytes(b"half")
+    assert len(store.completed_runs(p.out)) == 4
+    with pytest.raises(InputError, match="incomplete: 4 of 6 runs"):
+        store.load(p.out)
+    summary = study.run_plan(p, resume=True)
+    assert (summary.skipped, summary.done) == (4, 2)
+    assert not list((p.out / "tables").rglob(".*"))
+    for name, table in dataset(reference).items():
+        pd.testing.assert_frame_equal(table, dataset(p.out)[name], obj=name)
+
+
+def test_report_reads_a_comparison_written_before_the_engine(scenarios, tmp_path, capsys):
+    out = tmp_path / "old"
+    assert compare(scenarios, out, "--jobs", "1") == 0
+    before = {t: (out / t).read_bytes() for t in ("kpis.csv", "leverage.csv", "attribution_causes.csv")}
+    saved = store.load(out)
+    (out / "data").mkdir()
+    for name in ("series", "units", "provenance", "leverage"):
+        getattr(saved, name).to_parquet(out / "data" / f"{name}.parquet", index=False)
+    for name in ("runs", "metrics", "tables", *before):
+        path = out / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    info = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (out / "manifest.json").write_text(json.dumps({**info, "format": "alignsim-compare/1"}), encoding="utf-8")
+    assert main(["report", str(out)]) == 0
+    assert {t: (out / t).read_bytes() for t in before} == before

@@ -43,7 +43,8 @@ from sim.runner.store import METRICS, RUNS, TABLES, read_run_table, read_runs
 
 FORMAT = "alignsim-compare/2"
 MANIFEST = "manifest.json"
-STORE = (MANIFEST, RUNS, METRICS, TABLES, "analysis")  # what a rebuild of the report keeps
+FORMAT_1, DATA_1 = "alignsim-compare/1", "data"  # before the engine: whole tables in data/*.parquet
+STORE = (MANIFEST, RUNS, METRICS, TABLES, "analysis", DATA_1)  # what a rebuild of the report keeps
 KEYS = ("scenario", "replicate", "seed")
 
 
@@ -67,8 +68,27 @@ class Saved:
         return int(a), int(b)
 
 
-def read_manifest(run_dir: Path) -> dict[str, Any] | None:
-    return read_format(run_dir, FORMAT, MANIFEST)
+def read_manifest(run_dir: Path, older: bool = False) -> dict[str, Any] | None:
+    """The manifest of the comparison in ``run_dir`` (with ``older``, also one of format 1), else None."""
+    info = read_format(run_dir, FORMAT, MANIFEST)
+    return read_format(run_dir, FORMAT_1, MANIFEST) if info is None and older else info
+
+
+def _load_format_1(folder: Path, info: dict[str, Any]) -> Saved:
+    """A comparison written before the engine: its tables whole in data/*.parquet."""
+    tables: dict[str, pd.DataFrame | None] = {}
+    for name in ("series", "units", "provenance", "leverage"):
+        path = folder / DATA_1 / f"{name}.parquet"
+        if not path.is_file():
+            if name == "leverage":
+                tables[name] = None
+                continue
+            raise InputError(str(path), "missing; the run directory is incomplete, run `alignsim compare` again")
+        try:
+            tables[name] = pd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            raise InputError(str(path), f"cannot be read ({' '.join(str(exc).split())[:120]})") from None
+    return Saved(manifest=info, **tables)  # type: ignore[arg-type]
 
 
 def _keyed(table: pd.DataFrame, runs: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -109,9 +129,11 @@ def load(run_dir: str | Path) -> Saved:
     folder = Path(run_dir)
     if not folder.is_dir():
         raise InputError(str(folder), "no such directory; give the --out directory of an `alignsim compare` run")
-    info = read_manifest(folder)
+    info = read_manifest(folder, older=True)
     if info is None:
         raise InputError(str(folder), f"not an `alignsim compare` run directory (no {MANIFEST} of format {FORMAT})")
+    if info["format"] == FORMAT_1:
+        return _load_format_1(folder, info)
     try:
         runs = completed_runs(folder)
         tables = {name: read_run_table(folder, name) for name in PER_RUN_TABLES}
@@ -128,7 +150,7 @@ def load(run_dir: str | Path) -> Saved:
 
 
 def is_compare_dir(path: Path) -> bool:
-    return read_manifest(path) is not None
+    return read_manifest(path, older=True) is not None
 
 
 def check_out_dir(out_dir: str | Path) -> Path:

@@ -24,7 +24,7 @@ from sim.compare import runner
 from sim.compare.store import FORMAT, MANIFEST, RUNS_SCHEMA, Saved, check_out_dir, load, read_manifest
 from sim.errors import InputError
 from sim.runner.executors import default_jobs, open_pool
-from sim.runner.loop import Progress, Summary, locked, now, run_session
+from sim.runner.loop import Flush, Progress, Summary, locked, now, run_session
 from sim.runner.manifest import git_revision, versions, write_json
 from sim.runner.seeds import Seed, replicate_seeds
 from sim.runner.store import Store, create
@@ -206,7 +206,7 @@ def check_resume(p: Plan, resume: bool) -> dict[str, Any] | None:
 
 
 def run_plan(p: Plan, *, resume: bool = False, progress: Progress | None = None,
-             on_start: Callable[[Summary], None] | None = None, chunk: int = 1) -> Summary:
+             on_start: Callable[[Summary], None] | None = None, chunk: int = 1, flush: Flush | None = None) -> Summary:
     """Run the plan on the engine into its store ``p.out`` (resume a cut-short one with ``resume``).
 
     Raises :class:`~sim.compare.runner.RunFailed` if a run failed (its error is in the runs table),
@@ -223,7 +223,8 @@ def run_plan(p: Plan, *, resume: bool = False, progress: Progress | None = None,
         with locked(p.out, "alignsim compare"):
             store = Store(p.out, RUNS_SCHEMA)
             summary = run_session(pool, p.out, info, store, runner.task_spec(design), len(runs),
-                                  lambda done: runner.chunks(runs, done, chunk), progress=progress, on_start=on_start)
+                                  lambda done: runner.chunks(runs, done, chunk), flush=flush, progress=progress,
+                                  on_start=on_start)
             wall = sum(s.get("wall_s") or 0 for s in info["sessions"])
             info.update(jobs=pool.workers, start_method=pool.description, wall_s=round(wall, 3))
             write_json(info, p.out / MANIFEST)
