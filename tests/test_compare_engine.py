@@ -123,6 +123,11 @@ def test_resume_needs_a_comparison_of_the_same_inputs(scenarios, tmp_path, capsy
     assert "holds no comparison to resume" in capsys.readouterr().err
     assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--resume") == 0  # complete: nothing to run
     assert store.read_manifest(out)["sessions"][-1]["skipped"] == 6
+    from sim.runner.loop import locked
+
+    with locked(out, "alignsim compare"):  # never replaced (nor resumed) while another writes to it
+        assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2") == 2
+        assert "another alignsim compare is writing" in capsys.readouterr().err
     assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2") == 0  # replaced
     assert len(store.completed_runs(out)) == 4
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from sim.compare import leverage as lev
 from sim.compare import runner
-from sim.compare.store import FORMAT, MANIFEST, RUNS_SCHEMA, Saved, check_out_dir, load, read_manifest
+from sim.compare.store import FORMAT, MANIFEST, Saved, check_out_dir, load, read_manifest
 from sim.errors import InputError
 from sim.runner.executors import default_jobs, open_pool
 from sim.runner.loop import Flush, Progress, Summary, locked, now, run_session
@@ -50,10 +50,6 @@ class Plan:
     orgs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dask: Any = None  # None: local processes; "local", a scheduler address or a distributed.Client
-
-    @property
-    def workers(self) -> int:
-        return self.jobs or default_jobs()
 
 
 def parse_window(text: str | None, steps: int, default: tuple[int, int]) -> tuple[int, int]:
@@ -217,11 +213,12 @@ def run_plan(p: Plan, *, resume: bool = False, progress: Progress | None = None,
     with open_pool(p.jobs, p.dask, in_process_if_one=True) as pool:
         if info is None:
             info = manifest(p, len(runs))
-            if p.out.exists():
-                shutil.rmtree(p.out)  # an earlier comparison (checked by plan): replaced
+            if p.out.exists():  # an earlier comparison (checked by plan) is replaced, unless one is writing to it
+                with locked(p.out, "alignsim compare"):
+                    shutil.rmtree(p.out)
             create(p.out, lambda tmp: write_json(info, tmp / MANIFEST))
         with locked(p.out, "alignsim compare"):
-            store = Store(p.out, RUNS_SCHEMA)
+            store = Store(p.out, runner.RUNS_SCHEMA)
             summary = run_session(pool, p.out, info, store, runner.task_spec(design), len(runs),
                                   lambda done: runner.chunks(runs, done, chunk), flush=flush, progress=progress,
                                   on_start=on_start)
