@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         child(int(args.child[0]), args.child[1])
         return
-    from sim.sweep.executors import default_jobs, start_method
+    from sim.runner.executors import default_jobs, start_method
 
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus "
           f"({default_jobs()} usable), start method {start_method()}")

@@ -16,7 +16,6 @@ import pytest
 from sim.api import load_scenario, run_scenario
 from sim.cli import main
 from sim.compare import store, study
-from sim.compare.runner import run_tasks, start_method
 from sim.compare.tables import CSV_FILES, analyse
 
 STEPS = 30
@@ -70,11 +69,11 @@ def compared(files, tmp_path_factory) -> Path:
 
 def test_outputs_are_written(compared):
     names = {p.name for p in compared.iterdir()}
-    assert {"report.html", "manifest.json", "data", "timeseries.png", "attribution.png", "leverage.png",
-            "changes.png"} <= names
+    assert {"report.html", "manifest.json", "runs", "metrics", "tables", "timeseries.png", "attribution.png",
+            "leverage.png", "changes.png"} <= names
     assert set(CSV_FILES.values()) <= names
-    assert sorted(p.name for p in (compared / "data").iterdir()) == [
-        "leverage.parquet", "provenance.parquet", "series.parquet", "units.parquet"]
+    assert sorted(p.name for p in (compared / "tables").iterdir()) == ["provenance", "series", "units"]
+    assert not [p for p in compared.rglob(".*") if p.name != ".lock"]  # no temporary file left behind
     assert [p.name for p in compared.parent.iterdir()] == ["run"]  # no temporary directory left behind
 
 
@@ -124,16 +123,14 @@ def test_identical_scenarios_give_exactly_zero_differences(files):
 def test_parallel_workers_give_the_same_runs(files, compared):
     p = study.plan([str(files / "small.toml"), str(files / "small-charter.toml")], replicates=2, seed=11, jobs=2,
                    leverage=False, out=files / "unused")
-    outputs = run_tasks(study.tasks(p), jobs=2)
-    assert start_method() in ("forkserver", "spawn")
-    assert [(o.task.name, o.task.replicate) for o in outputs] == [
-        ("small", 0), ("small", 1), ("small-charter", 0), ("small-charter", 1)]
+    parallel = study.execute_plan(p)
+    assert not (files / "unused").exists()
+    assert parallel.manifest["start_method"] in ("2 local processes (forkserver)", "2 local processes (spawn)")
+    runs = parallel.series[["scenario", "replicate"]].drop_duplicates().apply(tuple, axis=1).tolist()
+    assert runs == [("small", 0), ("small", 1), ("small-charter", 0), ("small-charter", 1)]
     serial = store.load(compared).series
-    for o in outputs:
-        mine = serial[(serial["scenario"] == o.task.name) & (serial["replicate"] == o.task.replicate)]
-        assert (mine["seed"] == o.task.seed).all()
-        pd.testing.assert_frame_equal(o.series.reset_index(drop=True),
-                                      mine.drop(columns=["scenario", "replicate", "seed"]).reset_index(drop=True))
+    mine = serial[serial["replicate"] < 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(parallel.series, mine)
 
 
 def test_attribution_shares_sum_to_one(compared):

@@ -11,7 +11,6 @@ import pytest
 
 from sim.compare import attribution
 from sim.compare.leverage import leverage_table, variants
-from sim.compare.runner import replicate_seeds
 from sim.compare.stats import (
     Kpi,
     kpi_table,
@@ -22,6 +21,7 @@ from sim.compare.stats import (
     welch_interval,
 )
 from sim.model.params import ModelParams
+from sim.runner.seeds import replicate_seeds
 
 T_975_4 = 2.7764451051977987  # Student t quantile, 0.975, 4 degrees of freedom (tables: 2.776)
 

@@ -87,7 +87,7 @@ def test_the_good_file_loads(tmp_path):
     path.write_text(GOOD, encoding="utf-8")
     experiment = load_experiment(path)
     assert experiment.names == ["levers.clarity"] and experiment.integer == [False]
-    assert experiment.task.core.steps == 10 and experiment.task.core.window == (1, 10)
+    assert experiment.task.setup.steps == 10 and experiment.task.setup.window == (1, 10)
 
 
 @pytest.mark.parametrize(("what", "old", "new", "words"), CASES, ids=[c[0] for c in CASES])

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from kill_util import kill_after_first_part, parts
 from test_sweep_helpers import HERE, assert_same_store, callable_experiment, tables, tiny_core_experiment
 
 from sim.errors import InputError
@@ -22,8 +17,6 @@ from sim.sweep.replay import replay
 from sim.sweep.runner import Flush, locked, run_sweep
 from sim.sweep.store import METRICS, RUNS, read_manifest, read_metrics, read_runs
 from sim.sweep.tasks import RunSpec, TaskSpec, run_one
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -108,28 +101,11 @@ def test_a_task_returning_the_wrong_type_fails_that_run():
     assert outcome.error == "TypeError: the task returned float; expected dict[str, float]"
 
 
-def _parts(out: Path) -> int:
-    folder = out / RUNS
-    return len([p for p in folder.iterdir() if p.name.startswith("part-")]) if folder.is_dir() else 0
-
-
 def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path):
     path = callable_experiment(tmp_path / "slow.toml", "seeded", samples=300, replicates=2)
     out = tmp_path / "killed"
-    env = {**os.environ, "ALIGNSIM_TEST_DELAY": "0.02", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--jobs", "2",
-                             "--quiet"], cwd=tmp_path, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while _parts(out) < 1 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert proc.poll() is None, f"the sweep ended before it could be killed: {proc.stderr.read()!r}"
-        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, without warning
-    finally:
-        if proc.poll() is None:
-            proc.wait(timeout=30)
-        proc.stderr.close()
+    kill_after_first_part(["sweep", str(path), "--out", str(out), "--jobs", "2", "--quiet"], out, tmp_path,
+                          {"ALIGNSIM_TEST_DELAY": "0.02"})
     done = len(read_runs(out))
     assert 0 < done < 600, done
     assert read_manifest(out)["status"] == "running"  # it never got to say otherwise
@@ -149,7 +125,7 @@ def test_resume_cleans_a_batch_killed_between_its_two_renames(tmp_path):
     path = callable_experiment(tmp_path / "e.toml", "seeded", samples=40, replicates=1)
     out = tmp_path / "out"
     run_sweep(load_experiment(path), out, jobs=1, chunk=10, flush=Flush(runs=10, seconds=3600))
-    assert _parts(out) == 4
+    assert parts(out) == 4
     reference = tmp_path / "reference"
     shutil.copytree(out, reference)
     # a kill after the metrics part was renamed but before the runs part was: an orphan metrics

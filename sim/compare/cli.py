@@ -1,11 +1,14 @@
 """``alignsim compare`` and ``alignsim report``.
 
-    alignsim compare A B [C ...] [--replicates N] [--seed ROOT] [--jobs J] [--out DIR] [--steps N]
-                     [--window START:END] [--no-leverage] [--leverage-replicates K] [--quiet]
+    alignsim compare A B [C ...] [--replicates N] [--seed ROOT] [--jobs J] [--dask local|ADDRESS] [--out DIR]
+                     [--steps N] [--window START:END] [--no-leverage] [--leverage-replicates K] [--resume]
+                     [--quiet]
     alignsim report RUN_DIR
 
 Scenarios are bundled names or TOML paths; the first is the reference. Everything is validated
-before anything runs or is written; a bad input is one line on stderr and exit code 2.
+before anything runs or is written; a bad input is one line on stderr and exit code 2. Runs are
+saved as they finish: a comparison cut short (Ctrl-C, a kill, a lost Dask scheduler) finishes
+with the same command and ``--resume``, giving the same results as an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -42,7 +45,12 @@ def register(subparsers, int_arg) -> dict:
                      help="replicates per scenario (default 10)")
     cmp.add_argument("--seed", type=int_arg("seed", "--seed"), metavar="ROOT",
                      help="root seed of the replicates' seeds (default: the first scenario's seed)")
-    cmp.add_argument("--jobs", "-j", type=_count("--jobs"), metavar="J", help="worker processes (default: all cores)")
+    cmp.add_argument("--jobs", "-j", type=_count("--jobs"), metavar="J",
+                     help="worker processes (default: all cores); with --dask local, Dask workers")
+    cmp.add_argument("--dask", metavar="local|ADDRESS",
+                     help="run on Dask: 'local' starts a LocalCluster, an address (or scheduler file) joins one")
+    cmp.add_argument("--resume", action="store_true",
+                     help="finish the comparison in --out that was cut short, skipping its complete runs")
     cmp.add_argument("--out", type=Path, metavar="DIR",
                      help="output directory (default: out/compare-A-vs-B); an earlier comparison there is replaced")
     cmp.add_argument("--steps", type=int_arg("steps", "--steps"), metavar="N",
@@ -60,13 +68,11 @@ def register(subparsers, int_arg) -> dict:
     return {"compare": _cmd_compare, "report": _cmd_report}
 
 
-def _fill(folder: Path, saved=None, keep: dict | None = None) -> None:
-    """Write the data (when given) and build the report from what is saved in ``folder`` (so that
-    a later ``alignsim report`` gives the same tables); ``keep["analysis"]`` receives the analysis."""
+def _fill(folder: Path, keep: dict | None = None) -> None:
+    """Build the report from what is saved in ``folder`` (so that a later ``alignsim report`` gives
+    the same tables); ``keep["analysis"]`` receives the analysis."""
     from sim.compare import report, store
 
-    if saved is not None:
-        store.write_data(folder, saved)
     _, analysis = report.build(store.load(folder), folder)
     if keep is not None:
         keep["analysis"] = analysis
@@ -74,25 +80,36 @@ def _fill(folder: Path, saved=None, keep: dict | None = None) -> None:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import report, store, study
-    from sim.compare.runner import ProgressLine
+    from sim.compare.runner import RunFailed
+    from sim.runner.loop import Aborted
+    from sim.runner.progress import ProgressLine
 
     p = study.plan(args.scenarios, replicates=args.replicates, seed=args.seed, jobs=args.jobs, out=args.out,
                    steps=args.steps, window=args.window, leverage=not args.no_leverage,
-                   leverage_replicates=args.leverage_replicates)
+                   leverage_replicates=args.leverage_replicates, dask=args.dask)
     todo = study.tasks(p)
-    if not args.quiet:
-        lev_runs = sum(t.kind == "leverage" for t in todo)
+
+    def started(s) -> None:
+        if args.quiet:
+            return
+        lev_runs = sum(t.values[0] == "leverage" for t in todo)
         main_runs = len(todo) - lev_runs
         extra = f" + {lev_runs} leverage runs" if lev_runs else ""
+        resumed = f" ({s.skipped} of {s.total} complete already)" if s.skipped else ""
         print(f"compare: {', '.join(p.names)}: {p.replicates} replicates x {len(p.names)} scenarios = {main_runs} "
-              f"runs{extra}, {p.steps} days, window days {p.window[0]}-{p.window[1]}, {p.jobs} worker(s)",
+              f"runs{extra}{resumed}, {p.steps} days, window days {p.window[0]}-{p.window[1]}, on {s.executor}",
               file=sys.stderr)
         for note in p.notes:
             print(f"alignsim: note: {note}", file=sys.stderr)
-    progress = None if args.quiet else ProgressLine(sys.stderr, min(p.jobs, len(todo)))
-    saved = study.execute_plan(p, progress, todo)
+
+    try:
+        study.run_plan(p, resume=args.resume, progress=None if args.quiet else ProgressLine(sys.stderr),
+                       on_start=started)
+    except (RunFailed, Aborted) as exc:
+        print(f"alignsim: error: {exc}", file=sys.stderr)
+        return 1
     keep: dict = {}
-    out = store.write_atomically(p.out, lambda folder: _fill(folder, saved, keep))
+    out = store.rewrite(p.out, lambda folder: _fill(folder, keep))
     if args.quiet:
         print(f"report: {out / report.REPORT}")
         return 0

@@ -2,26 +2,32 @@
 
 :func:`plan` checks everything before anything runs or is written (scenarios and their org
 charts, replicates, jobs, steps, window, the output directory, and each scenario's model, which
-catches events past the end and scopes naming no unit); :func:`execute_plan` runs the plan and
-returns the :class:`~sim.compare.store.Saved` tables that the report is built from.
+catches events past the end and scopes naming no unit); :func:`run_plan` runs the plan on the
+engine into its store (resuming one that was cut short); :func:`execute_plan` runs it into a
+temporary store and returns the :class:`~sim.compare.store.Saved` tables that the report is
+built from.
 """
 
 from __future__ import annotations
 
-import time
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from sim.compare import leverage as lev
-from sim.compare.runner import RunOutput, RunTask, Seed, default_jobs, replicate_seeds, run_tasks, start_method
-from sim.compare.stats import replicate_values
-from sim.compare.store import FORMAT, Saved, check_out_dir
+from sim.compare import runner
+from sim.compare.store import FORMAT, MANIFEST, Saved, check_out_dir, load, read_manifest
 from sim.errors import InputError
-from sim.runner.outputs import _versions, git_revision
+from sim.runner.executors import default_jobs, open_pool
+from sim.runner.loop import Flush, Progress, Summary, locked, now, run_session
+from sim.runner.manifest import git_revision, versions, write_json
+from sim.runner.seeds import Seed, replicate_seeds
+from sim.runner.store import Store, create
 
 MAX_REPLICATES = 10_000
 LEVERAGE_REPLICATES = 10  # default cap on the leverage design's replicates
@@ -37,12 +43,13 @@ class Plan:
     steps: int
     window: tuple[int, int]
     window_default: bool
-    jobs: int
+    jobs: int | None  # None: all cores (local processes) or the scheduler's workers (Dask)
     out: Path
     leverage_replicates: int  # 0: no leverage design
     delta: float = lev.DELTA
     orgs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    dask: Any = None  # None: local processes; "local", a scheduler address or a distributed.Client
 
 
 def parse_window(text: str | None, steps: int, default: tuple[int, int]) -> tuple[int, int]:
@@ -82,9 +89,10 @@ def _org_summary(model, scenario) -> dict[str, Any]:
 
 def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = None, jobs: int | None = None,
          out: Path | None = None, steps: int | None = None, window: str | None = None, leverage: bool = True,
-         leverage_replicates: int | None = None) -> Plan:
+         leverage_replicates: int | None = None, dask: Any = None) -> Plan:
     """Validate every input of a comparison; raise InputError (one line) at the first problem."""
-    from sim.api import build_model, checked_int, load_scenario
+    from sim.api import checked_int, load_scenario
+    from sim.runner.run import build_model
 
     if len(scenario_args) < 2:
         raise InputError("compare", "needs at least two scenarios (the first is the reference)")
@@ -123,47 +131,38 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
     if leverage:
         k = leverage_replicates if leverage_replicates is not None else min(replicates, LEVERAGE_REPLICATES)
     return Plan(scenarios=scenarios, names=names, replicates=replicates, root=root, seeds=seeds, steps=steps,
-                window=span, window_default=window is None, jobs=jobs or default_jobs(), out=out,
-                leverage_replicates=k, orgs=orgs, notes=notes)
+                window=span, window_default=window is None, jobs=jobs if jobs or dask is not None else default_jobs(),
+                out=out, leverage_replicates=k, orgs=orgs, notes=notes, dask=dask)
 
 
-def tasks(p: Plan) -> list[RunTask]:
-    """Every run of the plan: each scenario's replicates, then the leverage variants'."""
-    out = [RunTask("scenario", name, s.replicate, s.seed, scenario.params, scenario.graph, p.steps, p.window)
-           for name, scenario in zip(p.names, p.scenarios, strict=True) for s in p.seeds]
+def setup(p: Plan) -> runner.CompareSetup:
+    """The design of the plan: each scenario, then (with leverage) each variant of the reference."""
+    variants = [runner.Variant(runner.SCENARIO, name, scenario.params, scenario.graph, p.replicates)
+                for name, scenario in zip(p.names, p.scenarios, strict=True)]
     if p.leverage_replicates:
         base = p.scenarios[0]
-        for lever, direction, _, params in lev.variants(base.params, p.delta):
-            out += [RunTask("leverage", f"{lever}{direction}", s.replicate, s.seed, params, base.graph, p.steps,
-                            p.window, full=False) for s in p.seeds[: p.leverage_replicates]]
-    return out
+        variants += [runner.Variant(runner.LEVERAGE, f"{lever}{direction}", params, base.graph,
+                                    p.leverage_replicates, float(level))
+                     for lever, direction, level, params in lev.variants(base.params, p.delta)]
+    return runner.CompareSetup(tuple(variants), p.steps, p.window)
 
 
-def _stack(outputs: list[RunOutput], attr: str) -> pd.DataFrame:
-    frames = []
-    for o in outputs:
-        table = getattr(o, attr)
-        keys = {"scenario": o.task.name, "replicate": o.task.replicate, "seed": o.task.seed}
-        frames.append(table.assign(**keys)[[*keys, *table.columns]])
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def tasks(p: Plan) -> list[runner.RunSpec]:
+    """Every run of the plan, in run id order: each scenario's replicates, then the leverage variants'."""
+    return runner.run_specs(setup(p), p.seeds)
 
 
-def _leverage_values(p: Plan, outputs: list[RunOutput]) -> pd.DataFrame | None:
-    if not p.leverage_replicates:
-        return None
-    levels = {f"{lever}{d}": level for lever, d, level, _ in lev.variants(p.scenarios[0].params, p.delta)}
-    series = _stack([o for o in outputs if o.task.kind == "leverage"], "series")
-    if series.empty:
-        return pd.DataFrame(columns=["lever", "direction", "level", "replicate", "seed"])
-    values = replicate_values(series, p.window, keys=("scenario", "replicate", "seed"))
-    variant = values.pop("scenario")
-    values.insert(0, "level", variant.map(levels))
-    values.insert(0, "direction", variant.str[-1])
-    values.insert(0, "lever", variant.str[:-1])
-    return values
+def fingerprint(p: Plan) -> str:
+    """Hash of everything that decides the runs (not where files are, so a moved checkout resumes)."""
+    text = json.dumps({"names": p.names, "params": [s.params.model_dump(mode="json") for s in p.scenarios],
+                       "replicates": p.replicates, "root": p.root, "steps": p.steps, "window": list(p.window),
+                       "leverage": p.leverage_replicates, "delta": p.delta}, sort_keys=True)
+    graphs = "".join(repr((list(s.graph.nodes(data=True)), list(s.graph.edges())))
+                     for s in p.scenarios if s.graph is not None)
+    return hashlib.sha256((text + graphs).encode()).hexdigest()
 
 
-def manifest(p: Plan, wall_s: float) -> dict[str, Any]:
+def manifest(p: Plan, total: int) -> dict[str, Any]:
     scenarios = []
     for name, s, org in zip(p.names, p.scenarios, p.orgs, strict=True):
         scenarios.append({"name": name, "file": s.label, "source": str(s.source) if s.source else None,
@@ -176,23 +175,65 @@ def manifest(p: Plan, wall_s: float) -> dict[str, Any]:
                     "levels": {lever: float(getattr(p.scenarios[0].params.levers, lever)) for lever in lev.CORE}}
     start = p.scenarios[0].source.parent if p.scenarios[0].source else Path(__file__).resolve().parent
     return {
-        "format": FORMAT, "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "format": FORMAT, "created": now(), "fingerprint": fingerprint(p), "runs": total,
         "scenarios": scenarios, "replicates": p.replicates, "root_seed": p.root,
         "seeds": [{"replicate": s.replicate, "spawn_key": list(s.spawn_key), "seed": s.seed} for s in p.seeds],
         "seeding": "numpy.random.SeedSequence(root_seed).spawn(replicates); seed = first uint64 state word >> 1; "
                    "replicate i of every scenario and leverage variant uses seed i",
         "steps": p.steps, "window": list(p.window), "window_default": p.window_default,
-        "leverage": leverage, "jobs": p.jobs, "start_method": start_method() if p.jobs > 1 else "in-process",
-        "wall_s": round(wall_s, 3), "notes": list(p.notes), "versions": _versions(),
-        "git_revision": git_revision(start),
+        "leverage": leverage, "jobs": None, "start_method": None, "wall_s": None, "notes": list(p.notes),
+        "versions": versions(("dask", "distributed")), "git_revision": git_revision(start),
+        "finished": None, "status": "running", "sessions": [],
     }
 
 
-def execute_plan(p: Plan, progress=None, todo: list[RunTask] | None = None) -> Saved:
-    """Run every task of the plan (``todo``, default :func:`tasks`) and gather the tables to save."""
-    started = time.perf_counter()
-    outputs = run_tasks(tasks(p) if todo is None else todo, p.jobs, progress)
-    main = [o for o in outputs if o.task.kind == "scenario"]
-    return Saved(manifest=manifest(p, time.perf_counter() - started), series=_stack(main, "series"),
-                 units=_stack(main, "units"), provenance=_stack(main, "provenance"),
-                 leverage=_leverage_values(p, outputs))
+def check_resume(p: Plan, resume: bool) -> dict[str, Any] | None:
+    """The manifest of the comparison to resume in ``p.out`` (with ``resume``), else None: an
+    earlier comparison there is replaced. InputError if ``resume`` finds nothing to resume."""
+    info = read_manifest(p.out) if p.out.is_dir() else None
+    if not resume:
+        return None
+    if info is None:
+        raise InputError("--resume", f"{p.out} holds no comparison to resume; run without --resume")
+    if info.get("fingerprint") != fingerprint(p):
+        raise InputError(str(p.out), "holds a comparison of other inputs (scenarios, replicates, seed, steps, window "
+                         "or leverage differ); run without --resume to replace it, or choose another --out")
+    return info
+
+
+def run_plan(p: Plan, *, resume: bool = False, progress: Progress | None = None,
+             on_start: Callable[[Summary], None] | None = None, chunk: int = 1, flush: Flush | None = None) -> Summary:
+    """Run the plan on the engine into its store ``p.out`` (resume a cut-short one with ``resume``).
+
+    Raises :class:`~sim.compare.runner.RunFailed` if a run failed (its error is in the runs table),
+    :class:`~sim.runner.loop.Aborted` if the executor failed; complete runs are always kept."""
+    info = check_resume(p, resume)
+    design = setup(p)
+    runs = runner.run_specs(design, p.seeds)
+    with open_pool(p.jobs, p.dask, in_process_if_one=True) as pool:
+        if info is None:
+            info = manifest(p, len(runs))
+            if p.out.exists():  # an earlier comparison (checked by plan) is replaced, unless one is writing to it
+                with locked(p.out, "alignsim compare"):
+                    shutil.rmtree(p.out)
+            create(p.out, lambda tmp: write_json(info, tmp / MANIFEST))
+        with locked(p.out, "alignsim compare"):
+            store = Store(p.out, runner.RUNS_SCHEMA)
+            summary = run_session(pool, p.out, info, store, runner.task_spec(design), len(runs),
+                                  lambda done: runner.chunks(runs, done, chunk), flush=flush, progress=progress,
+                                  on_start=on_start)
+            wall = sum(s.get("wall_s") or 0 for s in info["sessions"])
+            info.update(jobs=pool.workers, start_method=pool.description, wall_s=round(wall, 3))
+            write_json(info, p.out / MANIFEST)
+    if summary.failed:
+        error, n = max(summary.errors.items(), key=lambda kv: kv[1])
+        raise runner.RunFailed(f"{summary.failed} run(s) failed (the runs table in {p.out} names them); "
+                               f"{n}x: {error}")
+    return summary
+
+
+def execute_plan(p: Plan, progress: Progress | None = None) -> Saved:
+    """Run the plan into a temporary store and return its tables (nothing is left on disk)."""
+    with tempfile.TemporaryDirectory(prefix="alignsim-compare-") as tmp:
+        run_plan(Plan(**{**p.__dict__, "out": Path(tmp) / "store"}), progress=progress)
+        return load(Path(tmp) / "store")

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
+from sim.runner.manifest import check_out_dir as check_folder
+from sim.runner.manifest import git_revision, versions
 
 if TYPE_CHECKING:
     from sim.api import RunResult, Scenario
@@ -28,57 +28,6 @@ if TYPE_CHECKING:
 TABLES = ("timeseries", "units", "provenance", "unit_timeseries")
 FILES = (*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")), "manifest.json", "kpis.png")
 MANIFEST_FORMAT = "alignsim-run/1"
-PACKAGES = ("alignsim", "mesa", "numpy", "networkx", "pandas", "pyarrow", "pydantic", "matplotlib")
-
-
-def _versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = None
-    return found
-
-
-def git_revision(start: Path) -> str | None:
-    """The commit checked out in the git work tree containing ``start``, read from ``.git``.
-
-    None outside a git checkout or when HEAD cannot be resolved. No git process is started.
-    """
-    for folder in (start, *start.parents):
-        dot = folder / ".git"
-        if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
-            text = dot.read_text(encoding="utf-8", errors="replace").strip()
-            if not text.startswith("gitdir:"):
-                return None
-            dot = (folder / text.removeprefix("gitdir:").strip()).resolve()
-        if dot.is_dir():
-            return _resolve_head(dot)
-    return None
-
-
-def _resolve_head(git_dir: Path) -> str | None:
-    try:
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
-        if not head.startswith("ref:"):
-            return head or None
-        ref = head.removeprefix("ref:").strip()
-        common = git_dir
-        if (git_dir / "commondir").is_file():
-            common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
-        for base in (git_dir, common):
-            if (base / ref).is_file():
-                return (base / ref).read_text(encoding="utf-8").strip() or None
-        packed = common / "packed-refs"
-        if packed.is_file():
-            for line in packed.read_text(encoding="utf-8").splitlines():
-                sha, _, name = line.partition(" ")
-                if name.strip() == ref:
-                    return sha
-    except OSError:
-        return None
-    return None
 
 
 def manifest(result: RunResult, scenario: Scenario) -> dict[str, Any]:
@@ -99,7 +48,7 @@ def manifest(result: RunResult, scenario: Scenario) -> dict[str, Any]:
         "steps": result.steps,
         "wall_s": round(result.wall_s, 4),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "versions": _versions(),
+        "versions": versions(),
         "git_revision": git_revision(start),
         "params": scenario.params.model_dump(mode="json"),
     }
@@ -120,20 +69,10 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = True) -> Path:
 
     It may if it does not exist, is empty, or (with ``overwrite``) holds an earlier run.
     """
-    out = Path(out_dir)
-    if out.exists() or out.is_symlink():
-        if not out.is_dir() or out.is_symlink():
-            raise InputError(str(out), "exists and is not a directory; choose another output directory")
-        if any(out.iterdir()):
-            if not overwrite:
-                raise InputError(str(out), "exists and is not empty; choose another output directory")
-            if not is_run_dir(out):
-                raise InputError(str(out), "exists and holds files that are not an alignsim run; "
-                                 "choose another output directory or empty it")
-    for parent in out.absolute().parents:
-        if parent.exists() and not parent.is_dir():
-            raise InputError(str(out), f"{parent} is not a directory")
-    return out
+    if not overwrite:
+        return check_folder(out_dir, lambda _: False, "exists and is not empty; choose another output directory")
+    return check_folder(out_dir, is_run_dir, "exists and holds files that are not an alignsim run; "
+                        "choose another output directory or empty it")
 
 
 def _write_files(result: RunResult, scenario: Scenario, folder: Path) -> None:

@@ -1,5 +1,9 @@
 """``alignsim analyze OUT``: sensitivity indices, response plots and heatmaps from a results store.
 
+OUT is a sweep's store or a comparison's (``alignsim compare``): both are the engine's store. For a
+comparison, the design points are its scenarios and leverage variants (columns kind, scenario,
+level) and the outputs each KPI's mean over the analysis window; the analysis is ``points.csv``.
+
 Reads only the store (manifest, design, runs and metrics parts) and writes ``OUT/analysis/``:
 
 - ``points.csv``: each design point's parameters and, per output, the mean, sd, min, max and
@@ -34,10 +38,15 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.runner import store as engine_store
+from sim.runner.manifest import read_manifest
 from sim.sweep import plots
 from sim.sweep.designs import problem
 from sim.sweep.runner import stored_manifest
 from sim.sweep.store import DESIGN, read_metrics, read_runs
+
+COMPARE_FORMAT = "alignsim-compare/2"  # the manifest of an `alignsim compare` store
+COMPARE_COLUMNS = ["kind", "scenario", "level"]
 
 RESAMPLES = 1000
 ANALYSIS_STREAM = 2  # SeedSequence(root).spawn(3)[2] seeds the bootstrap
@@ -232,8 +241,12 @@ def _write(folder: Path, info: dict[str, Any], points: pd.DataFrame, names: list
 
 
 def analyze(out: str | Path, outputs: list[str] | None = None) -> Report:
-    """Analyse the sweep stored in ``out``; write ``out/analysis/`` (replacing an earlier analysis)."""
+    """Analyse the sweep (or comparison) stored in ``out``; write ``out/analysis/`` (replacing an
+    earlier analysis)."""
     out = Path(out)
+    compared = read_manifest(out, COMPARE_FORMAT)
+    if compared is not None:
+        return analyze_comparison(out, compared, outputs)
     info = stored_manifest(out)
     params = info["design"]["parameters"]
     names, bounds = [p["name"] for p in params], [(p["low"], p["high"]) for p in params]
@@ -244,20 +257,31 @@ def analyze(out: str | Path, outputs: list[str] | None = None) -> Report:
                     total=int(info["runs"]), ok=int((runs["status"] == "ok").sum()),
                     failed=int((runs["status"] == "failed").sum()), points=int(info["design"]["points"]),
                     replicates=int(info["design"]["replicates"]), outputs=chosen)
-    if report.ok == 0:
-        raise InputError(str(out), f"has no successful run yet ({len(runs)} of {report.total} runs stored); "
-                         "nothing to analyse")
-    if report.ok + report.failed < report.total:
-        report.notes.append(f"the sweep is incomplete ({report.ok + report.failed} of {report.total} runs); "
-                            "alignsim sweep --resume finishes it")
+    _check_complete(out, report, len(runs), "the sweep", "alignsim sweep --resume")
     if not chosen:
         raise InputError(str(out), "has no single-number outputs to analyse (only time series); query its "
                          "metrics table directly (docs/sweeps.md)")
     points = _point_table(wide, design, names, chosen)
+    _replace_analysis(out, report, lambda tmp: _write(tmp, info, points, names, bounds, chosen, design, report))
+    return report
+
+
+def _check_complete(out: Path, report: Report, stored: int, what: str, resume: str) -> None:
+    """InputError if no run succeeded; a note if some are missing."""
+    if report.ok == 0:
+        raise InputError(str(out), f"has no successful run yet ({stored} of {report.total} runs stored); "
+                         "nothing to analyse")
+    if report.ok + report.failed < report.total:
+        report.notes.append(f"{what} is incomplete ({report.ok + report.failed} of {report.total} runs); "
+                            f"{resume} finishes it")
+
+
+def _replace_analysis(out: Path, report: Report, fill) -> None:
+    """Write ``out/analysis/`` into a temporary sibling with ``fill``, then swap it into place."""
     tmp = out / f".analysis.tmp-{os.getpid()}-{time.time_ns()}"
     tmp.mkdir()
     try:
-        _write(tmp, info, points, names, bounds, chosen, design, report)
+        fill(tmp)
         old = out / f".analysis.old-{os.getpid()}-{time.time_ns()}"
         if report.folder.exists():
             os.replace(report.folder, old)
@@ -265,4 +289,24 @@ def analyze(out: str | Path, outputs: list[str] | None = None) -> Report:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def analyze_comparison(out: Path, info: dict[str, Any], outputs: list[str] | None = None) -> Report:
+    """The analysis of a comparison's store: per scenario or leverage variant, each KPI's window
+    mean over the replicates (mean, sd, min, max, n) in ``points.csv``."""
+    runs = engine_store.read_runs(out)
+    design = runs[["point", *COMPARE_COLUMNS]].drop_duplicates("point").sort_values("point")
+    wide, chosen = _responses(out, runs, outputs)
+    report = Report(folder=out / "analysis", name=" vs ".join(s["name"] for s in info["scenarios"]), kind="compare",
+                    total=int(info["runs"]), ok=int((runs["status"] == "ok").sum()),
+                    failed=int((runs["status"] == "failed").sum()), points=len(design),
+                    replicates=int(info["replicates"]), outputs=chosen)
+    _check_complete(out, report, len(runs), "the comparison", "alignsim compare ... --resume")
+    points = _point_table(wide, design, COMPARE_COLUMNS, chosen)
+
+    def fill(tmp: Path) -> None:
+        _flat(points).to_csv(tmp / "points.csv", index=False, lineterminator="\n")
+        report.files.append("points.csv")
+
+    _replace_analysis(out, report, fill)
     return report

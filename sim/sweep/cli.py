@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
 
 PROG = "alignsim"
 
@@ -62,42 +59,11 @@ def register(subparsers, int_arg) -> dict:
     return {"sweep": _cmd_sweep, "analyze": _cmd_analyze}
 
 
-# -- progress ---------------------------------------------------------------------------------------
-def _clock(seconds: float) -> str:
-    return str(timedelta(seconds=round(seconds)))
-
-
-class ProgressLine:
-    """Counts, rate and ETA on ``stream``: in place on a terminal, else a line every ~10% or 30 s."""
-
-    def __init__(self, stream: TextIO, in_place: bool):
-        self.stream, self.in_place = stream, in_place
-        self.last_print = 0.0
-        self.next_share = 0.0
-
-    def __call__(self, s) -> None:
-        todo = s.total - s.skipped
-        now = time.monotonic()
-        share = s.done / todo if todo else 1.0
-        final = s.done >= todo
-        if self.in_place:
-            if not final and now - self.last_print < 0.25:
-                return
-        elif not final and share < self.next_share and now - self.last_print < 30:
-            return
-        self.last_print, self.next_share = now, share + 0.1
-        rate = s.done / s.wall_s if s.wall_s > 0 else 0.0
-        eta = _clock((todo - s.done) / rate) if rate > 0 else "?"
-        failed = f", {s.failed} failed" if s.failed else ""
-        line = (f"{s.skipped + s.done}/{s.total} runs ({100 * (s.skipped + s.done) / max(s.total, 1):.0f}%{failed})"
-                f"  {60 * rate:,.1f} runs/min  ETA {eta}")
-        self.stream.write(f"\r{line}\x1b[K" + ("\n" if final else "") if self.in_place else line + "\n")
-        self.stream.flush()
-
-
 def _summary(s, name: str) -> str:
+    from sim.runner.progress import clock
+
     rate = 60 * s.done / s.wall_s if s.wall_s > 0 else 0.0
-    lines = [f"{name}: {s.done} runs in {_clock(s.wall_s)} ({rate:,.1f} runs/min) on {s.executor}: "
+    lines = [f"{name}: {s.done} runs in {clock(s.wall_s)} ({rate:,.1f} runs/min) on {s.executor}: "
              f"{s.ok} ok, {s.failed} failed" + (f"; {s.skipped} were complete already" if s.skipped else "")]
     complete = s.skipped + s.done
     lines.append(f"store: {s.out}/ ({complete} of {s.total} runs complete)")
@@ -110,13 +76,14 @@ def _summary(s, name: str) -> str:
 
 # -- commands -----------------------------------------------------------------------------------------
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.runner.progress import ProgressLine
     from sim.sweep.experiment import load_experiment
     from sim.sweep.runner import SweepAborted, run_sweep
 
     experiment = load_experiment(args.experiment)
     out = args.out if args.out is not None else Path("out") / f"sweep-{experiment.name}"
     show = not args.quiet
-    progress = ProgressLine(sys.stderr, sys.stderr.isatty()) if show else None
+    progress = ProgressLine(sys.stderr) if show else None
 
     def started(s) -> None:
         if show:

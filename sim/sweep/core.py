@@ -27,6 +27,8 @@ from pydantic import ValidationError
 from sim.errors import InputError
 from sim.inputs.space import bounds, set_values
 from sim.model.params import LEVERS, ModelParams
+from sim.runner.run import build_model, run_task
+from sim.runner.tasks import RunSpec, TaskSpec
 
 apply_point = set_values  # the name core_runner and sweep.replay use: a design point's parameters
 
@@ -123,9 +125,8 @@ def _check_outputs(experiment: Any, reporters: list[str], steps: int) -> tuple[i
 
 def check_core(experiment: Any) -> None:
     """Validate a core experiment against the model; set its task spec, integer flags and base."""
-    from sim.api import build_model, checked_int
+    from sim.api import checked_int
     from sim.model import reporters as reps
-    from sim.sweep.tasks import TaskSpec
 
     spec, label = experiment.spec, experiment.label
     scenario = _scenario(experiment)
@@ -146,27 +147,26 @@ def check_core(experiment: Any) -> None:
         chart = str((folder / Path(scenario.params.org.chart).expanduser()).resolve())
     setup = CoreSetup(params_json=ModelParams.model_validate(base).model_dump_json(), chart=chart, steps=steps,
                       final=tuple(out.final), mean=tuple(out.mean), window=window, series=tuple(out.series))
-    experiment.task = TaskSpec("core", "", tuple(experiment.names), setup).with_token()
+    experiment.task = TaskSpec("factory", "sim.sweep.core:core_runner", tuple(experiment.names), setup).with_token()
     experiment.base = {"scenario": base, "scenario_source": str(scenario.source), "chart": chart, "steps": steps,
                        "window": list(window)}
 
 
 # -- running, in the worker -----------------------------------------------------------------------
-def core_runner(setup: CoreSetup):
-    """A function (params, seed) -> metric rows for this setup (the base is parsed once)."""
+def core_runner(task: TaskSpec):
+    """The run function of a CORE task: (run) -> (metric rows, no tables); the base is parsed once."""
     import json
 
-    from sim.api import Scenario, build_model
     from sim.inputs.orgchart import read_org_csv
 
+    setup: CoreSetup = task.setup
     base = json.loads(setup.params_json)
     graph = read_org_csv(Path(setup.chart)) if setup.chart else None
 
-    def run(values: dict[str, float], seed: int) -> list:
-        params = apply_point(base, values)
-        model = build_model(Scenario(params=params, graph=graph), seed)
-        model.run(setup.steps)
-        return collect(model.series(), setup)
+    def run(spec: RunSpec) -> tuple[list, dict]:
+        params = apply_point(base, dict(zip(task.names, spec.values, strict=True)))
+        result = run_task(params, graph, spec.seed, setup.steps)
+        return collect(result.series, setup), {}
 
     return run
 

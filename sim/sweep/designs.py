@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.runner import seeds
+
 DESIGN_STREAM = 0
 RUN_STREAM = 1
 
@@ -31,14 +33,10 @@ def design_sequence(root: int) -> np.random.SeedSequence:
 
 
 def run_seed(root: int, run_id: int) -> tuple[int, tuple[int, ...]]:
-    """(integer seed, spawn key) of run ``run_id``: ``SeedSequence(root).spawn(2)[1].spawn(n)[run_id]``.
-
-    The integer is what the run function receives (63 bits, so it fits a signed 64-bit column and
-    the model's seed range); the same spawn key gives the same integer on any machine.
-    """
+    """(integer seed, spawn key) of run ``run_id``: spawn key ``(1, run_id)``, i.e.
+    ``SeedSequence(root).spawn(2)[1].spawn(n)[run_id]`` (see :mod:`sim.runner.seeds`)."""
     key = (RUN_STREAM, int(run_id))
-    state = np.random.SeedSequence(root, spawn_key=key).generate_state(1, dtype=np.uint64)[0]
-    return int(state >> np.uint64(1)), key
+    return seeds.run_seed(root, key), key
 
 
 def problem(names: list[str], bounds: list[tuple[float, float]]) -> dict[str, Any]:

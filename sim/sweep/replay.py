@@ -2,7 +2,7 @@
 
     from sim.sweep.replay import replay
 
-    result = replay("out/sweep-core-sobol", run_id=17)   # a sim.api.RunResult
+    result = replay("out/sweep-core-sobol", run_id=17)   # a sim.runner.run.RunResult
     result.series[["step", "friction_index"]].tail()
 
 The parameters come from the manifest (the base scenario as the sweep resolved it) and the run's
@@ -34,9 +34,9 @@ def run_row(out: Path, run_id: int) -> dict[str, Any]:
 
 
 def replay(out: str | Path, run_id: int) -> Any:
-    """Run ``run_id`` of the CORE sweep in ``out`` again; return its :class:`sim.api.RunResult`."""
-    from sim.api import Scenario, build_model, run_model
+    """Run ``run_id`` of the CORE sweep in ``out`` again; return its :class:`sim.runner.run.RunResult`."""
     from sim.inputs.orgchart import read_org_csv
+    from sim.runner.run import TABLES, run_task
     from sim.sweep.core import apply_point
 
     out = Path(out)
@@ -48,5 +48,5 @@ def replay(out: str | Path, run_id: int) -> Any:
     names = [p["name"] for p in info["design"]["parameters"]]
     params = apply_point(core["scenario"], {name: row[name] for name in names})
     chart = core.get("chart")
-    scenario = Scenario(params=params, graph=read_org_csv(Path(chart)) if chart else None)
-    return run_model(build_model(scenario, row["seed"]), steps=core["steps"])
+    graph = read_org_csv(Path(chart)) if chart else None
+    return run_task(params, graph, row["seed"], core["steps"], tables=TABLES)

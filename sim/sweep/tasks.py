@@ -8,74 +8,22 @@
   experiment file) taking ``(params: dict[str, float], seed: int)`` and returning
   ``dict[str, float]``.
 
-Workers receive a :class:`TaskSpec` (plain, picklable data) and a chunk of :class:`RunSpec`, and
-resolve the function themselves, once per process; so a function defined in a file works on
-any worker that can read the file. A run that raises is returned as failed with its error, and
-the other runs of the chunk go on.
+How workers receive and run them is the engine's (:mod:`sim.runner.tasks`); this module checks an
+experiment's task and names its function.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import importlib.util
 import math
-import os
-import socket
-import sys
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.runner.tasks import Metric, Outcome, RunSpec, TaskSpec, import_target, one_line, run_chunk, run_one
 
-# (output, stat, step_from, step_to, value); steps are None for plain tasks (stat "value")
-Metric = tuple[str, str, int | None, int | None, float]
-ERROR_CHARS = 500
-
-
-@dataclass(frozen=True)
-class TaskSpec:
-    """What the workers need to call the run function: kind, target and settings, plus a token."""
-
-    kind: str  # "core" or "callable"
-    target: str = ""  # "module:function" or "/abs/file.py:function" for callables
-    names: tuple[str, ...] = ()  # parameter names, the order of RunSpec.values
-    core: Any = None  # sim.sweep.core.CoreSetup for the core task
-    token: str = field(default="", compare=False)
-
-    def with_token(self) -> TaskSpec:
-        text = repr((self.kind, self.target, self.names, self.core))
-        return TaskSpec(self.kind, self.target, self.names, self.core, hashlib.sha256(text.encode()).hexdigest())
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """One task: a design point's values for one replicate, with its seed and spawn key."""
-
-    run_id: int
-    point: int
-    replicate: int
-    seed: int
-    spawn_key: tuple[int, ...]
-    values: tuple[float, ...]
-
-
-@dataclass
-class Outcome:
-    """What one run gave: status, error, timings, worker and metric rows."""
-
-    run_id: int
-    status: str  # "ok" or "failed"
-    error: str | None
-    started: float  # unix time
-    finished: float
-    duration_s: float
-    worker: str
-    metrics: list[Metric]
-
+__all__ = ["Metric", "Outcome", "RunSpec", "TaskSpec", "ishigami", "ishigami_indices", "resolve_task",
+           "run_chunk", "run_one"]
 
 # -- the Ishigami function --------------------------------------------------------------------
 ISHIGAMI_A = 7.0
@@ -106,38 +54,6 @@ def ishigami_indices(a: float = ISHIGAMI_A, b: float = ISHIGAMI_B) -> tuple[list
 BUILTIN = {"ishigami": "sim.sweep.tasks:ishigami"}
 
 
-def _load_file_module(file: Path) -> Any:
-    name = "alignsim_task_" + hashlib.sha256(str(file).encode()).hexdigest()[:16]
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, file)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {file}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
-
-
-def import_target(target: str) -> Callable[..., Any]:
-    """The function named by ``module:function`` or ``/path/file.py:function``."""
-    module_name, _, qualname = target.rpartition(":")
-    if module_name.endswith(".py"):
-        module = _load_file_module(Path(module_name))
-    else:
-        module = importlib.import_module(module_name)
-    obj: Any = module
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    if not callable(obj):
-        raise TypeError(f"{target} is not callable")
-    return obj
-
-
 def _callable_target(text: str, experiment_dir: Path, where: str) -> str:
     text = BUILTIN.get(text, text)
     module_name, sep, qualname = text.rpartition(":")
@@ -153,7 +69,7 @@ def _callable_target(text: str, experiment_dir: Path, where: str) -> str:
     try:
         import_target(text)
     except Exception as exc:  # any import problem is the user's input
-        raise InputError(where, f"cannot load {text!r}: {type(exc).__name__}: {_one_line(str(exc))}") from None
+        raise InputError(where, f"cannot load {text!r}: {type(exc).__name__}: {one_line(str(exc))}") from None
     return text
 
 
@@ -176,57 +92,3 @@ def resolve_task(experiment: Any) -> None:
             raise InputError(f"{label}: field parameters[{i}].division", "applies to the core task only")
     experiment.task = TaskSpec("callable", target, tuple(experiment.names)).with_token()
     experiment.base = {"task": spec.task}
-
-
-# -- running, in the worker -----------------------------------------------------------------------
-_RESOLVED: dict[str, Callable[[dict[str, float], int], list[Metric]]] = {}  # per-process cache by token
-
-
-def _one_line(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= ERROR_CHARS else line[: ERROR_CHARS - 3] + "..."
-
-
-def _plain(fn: Callable[..., Any]) -> Callable[[dict[str, float], int], list[Metric]]:
-    def call(params: dict[str, float], seed: int) -> list[Metric]:
-        result = fn(params, seed)
-        if not isinstance(result, Mapping) or not all(isinstance(k, str) for k in result):
-            raise TypeError(f"the task returned {type(result).__name__}; expected dict[str, float]")
-        return [(k, "value", None, None, float(v)) for k, v in result.items()]
-
-    return call
-
-
-def _resolve(task: TaskSpec) -> Callable[[dict[str, float], int], list[Metric]]:
-    fn = _RESOLVED.get(task.token)
-    if fn is None:
-        if task.kind == "core":
-            from sim.sweep.core import core_runner
-
-            fn = core_runner(task.core)
-        else:
-            fn = _plain(import_target(task.target))
-        _RESOLVED[task.token] = fn
-    return fn
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def run_one(task: TaskSpec, run: RunSpec) -> Outcome:
-    """Run one design point replicate; an exception becomes a failed outcome with its message."""
-    started, t0 = time.time(), time.perf_counter()
-    try:
-        metrics = _resolve(task)(dict(zip(task.names, run.values, strict=True)), run.seed)
-        status, error = "ok", None
-    except Exception as exc:  # the sweep records it and goes on
-        metrics, status = [], "failed"
-        error = _one_line(f"{type(exc).__name__}: {exc}")
-    return Outcome(run.run_id, status, error, started, time.time(), time.perf_counter() - t0, worker_name(),
-                   metrics)
-
-
-def run_chunk(task: TaskSpec, runs: list[RunSpec]) -> list[Outcome]:
-    """The function submitted to the executor: a few runs, one after the other."""
-    return [run_one(task, run) for run in runs]

@@ -1,4 +1,5 @@
-"""Where runs execute: a ``concurrent.futures`` executor, local processes or Dask, one code path.
+"""Where runs execute: a ``concurrent.futures`` executor, local processes or Dask, one code path
+for ``alignsim sweep`` and ``alignsim compare``.
 
 - Local (default): :class:`concurrent.futures.ProcessPoolExecutor` with ``jobs`` workers (all
   cores by default). The start method is chosen here, when the pool is made, never at import:
@@ -8,7 +9,9 @@
   ``jobs`` single-threaded worker processes; any other value is a scheduler address to join
   (``tcp://host:8786``) or a scheduler file (``*.json``, from ``dask scheduler --scheduler-file``),
   for example on SLURM. Its executor is
-  ``Client.get_executor()``, so the sweep loop cannot tell the two apart.
+  ``Client.get_executor()``, so the engine's loop (:mod:`sim.runner.loop`) cannot tell them apart.
+- In this process (``in_process=True`` with one job): tasks run when submitted, no worker is
+  started (what ``alignsim compare --jobs 1`` has always done).
 """
 
 from __future__ import annotations
@@ -45,7 +48,25 @@ def default_jobs() -> int:
 
 
 def start_method() -> str:
+    """``forkserver`` where the platform has it, else ``spawn``; looked up at call time."""
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+class InProcess(cf.Executor):
+    """Runs each task when it is submitted, in this process."""
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # handed to the caller through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+@contextlib.contextmanager
+def in_process() -> Iterator[Pool]:
+    yield Pool(InProcess(), "in-process", 1, "this process")
 
 
 @contextlib.contextmanager
@@ -110,12 +131,15 @@ def dask_pool(address: Any, jobs: int | None) -> Iterator[Pool]:
             cluster.close()
 
 
-def open_pool(jobs: int | None = None, dask: Any = None) -> contextlib.AbstractContextManager[Pool]:
-    """The executor for a sweep: local processes, or Dask when ``dask`` is given (``"local"``, an
-    address, or a ``distributed.Client``)."""
+def open_pool(jobs: int | None = None, dask: Any = None,
+              in_process_if_one: bool = False) -> contextlib.AbstractContextManager[Pool]:
+    """The executor: local processes, or Dask when ``dask`` is given (``"local"``, an address, or a
+    ``distributed.Client``); this process when ``jobs`` is 1 and ``in_process_if_one``."""
     if jobs is not None and jobs < 1:
         raise InputError("--jobs", f"value {jobs} is not allowed: must be >= 1")
     if dask is None:
+        if jobs == 1 and in_process_if_one:
+            return in_process()
         return local_processes(jobs)
     if not isinstance(dask, str):
         return dask_pool(dask, jobs)

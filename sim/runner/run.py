@@ -1,0 +1,136 @@
+"""THE build-and-run path of the model: every command that runs the model goes through here.
+
+- :func:`build_model`: a fresh model of a scenario at a seed (the model's own input checks
+  named after the scenario file);
+- :func:`run_model`: run a built model and collect the tables asked for, as a :class:`RunResult`;
+- :func:`run_task`: one run as the experiment engine sees it, from plain inputs (validated
+  parameters, org chart graph, seed, steps, analysis window) to tables. ``alignsim compare``,
+  the sweep's CORE task and the sweep's replay call it; ``alignsim run`` and the API call
+  :func:`run_model` on a model built by :func:`build_model`.
+
+A run with a window is run in two stretches, days 1 .. start - 1 and then the rest, so that the
+friction booked inside the window can be told apart from the whole run's (the ``friction``
+table, period ``"run"`` and ``"window"``); the model steps the same days either way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.model.model import AlignmentModel
+
+# the tables a run can give: the model's four (what `alignsim run` writes) and the friction by period
+TABLES = ("series", "units", "provenance", "unit_series")
+FRICTION = "friction"
+
+
+def build_model(scenario: Any, seed: int | None = None) -> AlignmentModel:
+    """A fresh model of ``scenario`` (``seed`` overrides ``params.seed``).
+
+    Problems only the model can see (an event past the end of the run, a scope naming no
+    division) raise :class:`InputError` naming the scenario file.
+    """
+    from sim.api import checked_int
+
+    if seed is not None:
+        seed = checked_int("seed", seed)
+    try:
+        return AlignmentModel(params=scenario.params, graph=scenario.graph, seed=seed)
+    except InputError as exc:
+        if exc.where and scenario.source is not None:
+            raise InputError(f"{scenario.label}: field {exc.where}", exc.problem) from None
+        raise
+
+
+@dataclass
+class RunResult:
+    """What one run produced: the model, its tables, the seed and steps used and the wall time.
+
+    A table that was not asked for (see :func:`run_model`'s ``tables``) is None.
+    """
+
+    model: AlignmentModel
+    series: pd.DataFrame
+    units: pd.DataFrame
+    provenance: pd.DataFrame
+    unit_series: pd.DataFrame
+    seed: int
+    steps: int
+    wall_s: float
+    friction: pd.DataFrame | None = None  # (period, cause, unit, ...) for period "run" and "window"
+
+
+def friction_table(model: AlignmentModel, friction: np.ndarray, period: str) -> pd.DataFrame:
+    """The non-zero cells of a (cause x unit) friction array, one row each, labelled ``period``."""
+    from sim.model.state import CAUSES
+
+    g = model.graph
+    c_idx, u_idx = np.nonzero(friction)
+    return pd.DataFrame({
+        "period": period,
+        "cause": [CAUSES[c] for c in c_idx],
+        "unit": u_idx.astype(np.int64),
+        "id": [str(g.nodes[int(u)]["ext_id"]) for u in u_idx],
+        "unit_name": [str(g.nodes[int(u)]["name"]) for u in u_idx],
+        "division": [str(g.nodes[int(u)]["division"]) for u in u_idx],
+        "friction": friction[c_idx, u_idx].astype(float),
+    })
+
+
+def _offset(progress: Callable[[int, int], None] | None, done: int, total: int):
+    if progress is None:
+        return None
+    return lambda i, _n: progress(done + i, total)
+
+
+def run_model(model: AlignmentModel, steps: int | None = None, progress: Callable[[int, int], None] | None = None,
+              *, window: tuple[int, int] | None = None, tables: Collection[str] = TABLES) -> RunResult:
+    """Run a built model for ``steps`` steps (default: its scenario's) and collect ``tables``
+    (default: the four that ``alignsim run`` writes; add ``"friction"``, with a ``window``, for
+    the friction booked in the whole run and inside the window)."""
+    from sim.api import checked_int
+
+    n = model.params.steps if steps is None else checked_int("steps", steps)
+    unknown = set(tables) - {*TABLES, FRICTION}
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}; known: {', '.join((*TABLES, FRICTION))}")
+    if FRICTION in tables and window is None:
+        raise ValueError("the friction table needs a window")
+    start = time.perf_counter()
+    before = None
+    if FRICTION in tables:
+        first = min(max(window[0] - 1, 0), n)  # days 1 .. window start - 1
+        model.run(first, progress=_offset(progress, 0, n))
+        before = model.state.friction.copy()
+        model.run(n - first, progress=_offset(progress, first, n))
+    else:
+        model.run(n, progress=progress)
+    wall = time.perf_counter() - start
+    seed = getattr(model, "root_seed", model.params.seed)
+    wanted: dict[str, Any] = {name: None for name in TABLES}
+    for name in TABLES:
+        if name in tables:
+            wanted[name] = getattr(model, name)()
+    result = RunResult(model=model, seed=int(seed), steps=n, wall_s=wall, **wanted)
+    if before is not None:
+        after = model.state.friction
+        result.friction = pd.concat([friction_table(model, after, "run"),
+                                     friction_table(model, after - before, "window")], ignore_index=True)
+    return result
+
+
+def run_task(params: Any, graph: Any, seed: int, steps: int, window: tuple[int, int] | None = None,
+             tables: Collection[str] = ("series",)) -> RunResult:
+    """One run from plain inputs: validated ``params`` (ModelParams), the org chart ``graph``
+    (None: generated from ``params.org`` with the seed), ``seed``, ``steps`` and the analysis
+    ``window``; returns the ``tables`` asked for (by default only the series)."""
+    from sim.api import Scenario
+
+    return run_model(build_model(Scenario(params=params, graph=graph), seed), steps, window=window, tables=tables)
