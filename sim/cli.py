@@ -115,16 +115,17 @@ def _customers(scenario) -> int:
 
 # -- commands ---------------------------------------------------------------------------------------
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.api import build_model, load_scenario, run_model
+    from sim.inputs.scenarios import load_scenario
     from sim.report.figure import format_summary, summary_table
-    from sim.runner.outputs import check_out_dir, write_run
+    from sim.report.outputs import check_out_dir, write_run
+    from sim.runner.run import build_model, run_model
 
     scenario = load_scenario(args.scenario, args.overrides)
     seed = scenario.params.seed if args.seed is None else args.seed
     steps = scenario.params.steps if args.steps is None else args.steps
     out = args.out if args.out is not None else Path("out") / f"{scenario.name}-seed{seed}"
     check_out_dir(out)
-    model = build_model(scenario, seed)  # the model's own checks (events, scopes) before running
+    model = build_model(scenario, seed, steps)  # the model's own checks (events, scopes) before running
     late = [f"events[{i}] (step {e.step})" for i, e in enumerate(scenario.params.events) if e.step > steps]
     if late and not args.quiet:
         print(f"{PROG}: note: not reached in {steps} steps, so not applied: {', '.join(late)}",

@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from sim.cli import main
-from sim.runner.outputs import FILES
+from sim.report.outputs import FILES
 
 BUNDLED = ("baseline", "pressure-shock", "overreacting-leadership", "vague-decision-rights",
            "unclear-priorities", "burnout", "core-strong")
@@ -151,7 +151,7 @@ def test_params_plain_text(capsys):
 def test_failed_write_leaves_the_earlier_run_and_no_temporary_files(tmp_path, monkeypatch, baseline_run):
     import sim.report.figure
     from sim.api import load_scenario, run_scenario
-    from sim.runner.outputs import write_run
+    from sim.report.outputs import write_run
 
     out = tmp_path / "o"
     shutil.copytree(baseline_run[0], out)
@@ -170,7 +170,7 @@ def test_failed_write_leaves_the_earlier_run_and_no_temporary_files(tmp_path, mo
 
 
 def test_git_revision_is_read_without_git(tmp_path):
-    from sim.runner.outputs import git_revision
+    from sim.runner.manifest import git_revision
 
     assert git_revision(tmp_path) is None
     (tmp_path / ".git" / "refs" / "heads").mkdir(parents=True)

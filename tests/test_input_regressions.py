@@ -37,3 +37,24 @@ def test_an_event_on_the_last_day_is_applied_and_not_called_unreached(tmp_path, 
 def test_an_event_after_a_shorter_run_is_called_unreached(tmp_path, capsys):
     assert main(["run", str(_scenario(tmp_path, 30)), "--steps", "29", "--out", str(tmp_path / "o")]) == 0
     assert "not reached in 29 steps, so not applied: events[0] (step 30)" in capsys.readouterr().err
+
+
+def test_a_longer_run_than_the_file_accepts_events_up_to_its_own_end(tmp_path, capsys):
+    out = tmp_path / "long"
+    assert main(["run", str(_scenario(tmp_path, 31)), "--steps", "40", "--out", str(out)]) == 0
+    assert capsys.readouterr().err == ""
+    series = pd.read_csv(out / "timeseries.csv")
+    assert len(series) == 41 and series["pressure"].iloc[31] > series["pressure"].iloc[30]
+
+
+def test_a_longer_compare_accepts_events_up_to_its_own_end(tmp_path):
+    first, second = _scenario(tmp_path, 31), _scenario(tmp_path, 35)
+    assert main(["compare", str(first), str(second), "--steps", "40", "--replicates", "1", "--no-leverage",
+                 "--jobs", "1", "--quiet", "--out", str(tmp_path / "c")]) == 0
+
+
+def test_an_event_past_a_longer_run_is_still_refused(tmp_path, capsys):
+    assert main(["run", str(_scenario(tmp_path, 41)), "--steps", "40", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "events[0].step" in err and "allowed: 1..40" in err
+    assert not (tmp_path / "x").exists()

@@ -36,9 +36,9 @@ import pandas as pd
 
 from sim.compare.runner import LEVERAGE, PER_RUN_TABLES, RUNS_SCHEMA, SCENARIO
 from sim.errors import InputError
+from sim.runner.folders import replace_atomically
 from sim.runner.manifest import check_out_dir as check_folder
 from sim.runner.manifest import read_manifest as read_format
-from sim.runner.outputs import replace_atomically
 from sim.runner.store import METRICS, RUNS, TABLES, read_run_table, read_runs
 
 FORMAT = "alignsim-compare/2"

@@ -35,7 +35,7 @@ LEVERAGE_REPLICATES = 10  # default cap on the leverage design's replicates
 
 @dataclass
 class Plan:
-    scenarios: list[Any]  # sim.api.Scenario
+    scenarios: list[Any]  # sim.inputs.scenarios.Scenario
     names: list[str]
     replicates: int
     root: int
@@ -91,7 +91,8 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
          out: Path | None = None, steps: int | None = None, window: str | None = None, leverage: bool = True,
          leverage_replicates: int | None = None, dask: Any = None) -> Plan:
     """Validate every input of a comparison; raise InputError (one line) at the first problem."""
-    from sim.api import checked_int, load_scenario
+    from sim.inputs.scenarios import load_scenario
+    from sim.inputs.space import checked_int
     from sim.runner.run import build_model
 
     if len(scenario_args) < 2:
@@ -122,7 +123,7 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
     seeds = replicate_seeds(root, replicates)
     notes, orgs = [], []
     for name, scenario in zip(names, scenarios, strict=True):
-        model = build_model(scenario, seeds[0].seed)  # the model's own checks: events, scopes
+        model = build_model(scenario, seeds[0].seed, steps)  # the model's own checks: events, scopes
         orgs.append(_org_summary(model, scenario))
         late = [f"{e.label or e.type} (day {e.step})" for e in scenario.params.events if e.step > steps]
         if late:

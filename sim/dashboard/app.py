@@ -14,7 +14,7 @@ import solara
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.api import bundled_scenarios
+from sim.inputs.scenarios import bundled_scenarios
 
 from .components import CSS, AppBarItems, ExportLink, Header, LeaderOptions, LiveSettings, Message, Views
 from .presets import CORE, SIZES

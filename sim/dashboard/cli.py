@@ -43,7 +43,7 @@ def _need_dashboard() -> None:
 
 
 def _cmd_workshop(args: argparse.Namespace) -> int:
-    from sim.api import load_scenario
+    from sim.inputs.scenarios import load_scenario
 
     load_scenario(args.scenario)  # a bad scenario is one line and exit code 2, before serving
     _need_dashboard()

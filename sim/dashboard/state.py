@@ -25,9 +25,9 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from sim.api import load_scenario
 from sim.errors import InputError
 from sim.inputs.scenario_file import scenario_toml
+from sim.inputs.scenarios import load_scenario
 from sim.model.model import AlignmentModel
 from sim.model.orggraph import layered_layout
 from sim.model.params import LEVERS, THEMES, ModelParams, ShockEvent

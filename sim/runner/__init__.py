@@ -9,9 +9,8 @@ and stored.
 - :mod:`sim.runner.store`: runs table, metrics and per-run tables as atomic Parquet parts;
 - :mod:`sim.runner.progress`: the progress line; :mod:`sim.runner.manifest`: versions, git
   revision, JSON manifests, the output-directory guard;
-- :mod:`sim.runner.outputs`: a single run's outputs (``alignsim run``), written atomically.
+- :mod:`sim.runner.folders`: writing a folder atomically.
+
+A single run's output folder (``alignsim run``, with its figure) is written by
+:mod:`sim.report.outputs`, one layer up.
 """
-
-from sim.runner.outputs import FILES, check_out_dir, write_run
-
-__all__ = ["FILES", "check_out_dir", "write_run"]

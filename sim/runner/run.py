@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.inputs.scenarios import Scenario
+from sim.inputs.space import checked_int
 from sim.model.model import AlignmentModel
 
 # the tables a run can give: the model's four (what `alignsim run` writes) and the friction by period
@@ -31,18 +33,24 @@ TABLES = ("series", "units", "provenance", "unit_series")
 FRICTION = "friction"
 
 
-def build_model(scenario: Any, seed: int | None = None) -> AlignmentModel:
+def build_model(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> AlignmentModel:
     """A fresh model of ``scenario`` (``seed`` overrides ``params.seed``).
+
+    ``steps``: the length of the run about to be made, when it differs from ``params.steps``.
+    Events are checked against the longer of the two: a run made longer than its file (``--steps
+    60`` on a 30-day scenario) accepts events up to its own end, and a shorter run keeps the
+    file's later events (they are simply not reached).
 
     Problems only the model can see (an event past the end of the run, a scope naming no
     division) raise :class:`InputError` naming the scenario file.
     """
-    from sim.api import checked_int
-
     if seed is not None:
         seed = checked_int("seed", seed)
+    params = scenario.params
+    if steps is not None and checked_int("steps", steps) > params.steps:
+        params = params.model_copy(update={"steps": steps})
     try:
-        return AlignmentModel(params=scenario.params, graph=scenario.graph, seed=seed)
+        return AlignmentModel(params=params, graph=scenario.graph, seed=seed)
     except InputError as exc:
         if exc.where and scenario.source is not None:
             raise InputError(f"{scenario.label}: field {exc.where}", exc.problem) from None
@@ -95,8 +103,6 @@ def run_model(model: AlignmentModel, steps: int | None = None, progress: Callabl
     """Run a built model for ``steps`` steps (default: its scenario's) and collect ``tables``
     (default: the four that ``alignsim run`` writes; add ``"friction"``, with a ``window``, for
     the friction booked in the whole run and inside the window)."""
-    from sim.api import checked_int
-
     n = model.params.steps if steps is None else checked_int("steps", steps)
     unknown = set(tables) - {*TABLES, FRICTION}
     if unknown:
@@ -131,6 +137,15 @@ def run_task(params: Any, graph: Any, seed: int, steps: int, window: tuple[int, 
     """One run from plain inputs: validated ``params`` (ModelParams), the org chart ``graph``
     (None: generated from ``params.org`` with the seed), ``seed``, ``steps`` and the analysis
     ``window``; returns the ``tables`` asked for (by default only the series)."""
-    from sim.api import Scenario
+    model = build_model(Scenario(params=params, graph=graph), seed, steps)
+    return run_model(model, steps, window=window, tables=tables)
 
-    return run_model(build_model(Scenario(params=params, graph=graph), seed), steps, window=window, tables=tables)
+
+def run_scenario(scenario: Scenario, seed: int | None = None, steps: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Build and run ``scenario`` with the four tables ``alignsim run`` writes.
+
+    ``seed`` overrides ``params.seed``; ``steps`` is the number of days to run (default
+    ``params.steps``); ``progress(i, n)`` is called after each day.
+    """
+    return run_model(build_model(scenario, seed, steps), steps=steps, progress=progress)

@@ -125,14 +125,14 @@ def _check_outputs(experiment: Any, reporters: list[str], steps: int) -> tuple[i
 
 def check_core(experiment: Any) -> None:
     """Validate a core experiment against the model; set its task spec, integer flags and base."""
-    from sim.api import checked_int
+    from sim.inputs.space import checked_int
     from sim.model import reporters as reps
 
     spec, label = experiment.spec, experiment.label
     scenario = _scenario(experiment)
     steps = scenario.params.steps if spec.steps is None else checked_int("steps", spec.steps, f"{label}: field steps")
     try:
-        model = build_model(scenario, seed=0)
+        model = build_model(scenario, seed=0, steps=steps)
     except InputError as exc:
         raise InputError(f"{label}: field scenario", str(exc)) from None
     base = scenario.params.model_dump(mode="json")

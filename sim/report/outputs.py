@@ -10,20 +10,17 @@ an earlier run's files is never replaced.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError
+from sim.runner.folders import replace_atomically
 from sim.runner.manifest import check_out_dir as check_folder
 from sim.runner.manifest import git_revision, versions
 
 if TYPE_CHECKING:
-    from sim.api import RunResult, Scenario
+    from sim.inputs.scenarios import Scenario
+    from sim.runner.run import RunResult
 
 TABLES = ("timeseries", "units", "provenance", "unit_timeseries")
 FILES = (*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")), "manifest.json", "kpis.png")
@@ -32,10 +29,8 @@ MANIFEST_FORMAT = "alignsim-run/1"
 
 def manifest(result: RunResult, scenario: Scenario) -> dict[str, Any]:
     """What produced the run: scenario, resolved parameters, seed, steps, timing and versions."""
-    from sim import api
-
     source = scenario.source
-    start = source.parent if source is not None else Path(api.__file__).resolve().parent
+    start = source.parent if source is not None else Path(__file__).resolve().parent
     return {
         "format": MANIFEST_FORMAT,
         "scenario": {
@@ -90,39 +85,6 @@ def _write_files(result: RunResult, scenario: Scenario, folder: Path) -> None:
     kpi_figure(result.series, title, scenario.params.events).savefig(folder / "kpis.png", dpi=100)
 
 
-def _make_parents(path: Path) -> list[Path]:
-    """Create the missing parents of ``path``; return those created, deepest first."""
-    created = [p for p in path.parents if not p.exists()]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return created
-
-
-def replace_atomically(out: Path, label: str, fill: Callable[[Path], None]) -> None:
-    """Write a folder atomically: ``fill(tmp)`` writes into a fresh hidden sibling of ``out``, which
-    then replaces ``out`` (an earlier folder there is removed only once the new one is complete).
-    On failure nothing is left behind, not even the parent folders this call created; an
-    OSError becomes an InputError naming ``label``."""
-    created: list[Path] = []
-    tmp: Path | None = None
-    try:
-        created = _make_parents(out)
-        tmp = _fresh(out, "tmp")
-        tmp.mkdir()  # honours the umask, unlike tempfile.mkdtemp
-        fill(tmp)
-        _swap(tmp, out)
-        tmp = None
-    except OSError as exc:
-        raise InputError(label, f"cannot write the outputs: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-            for folder in created:
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
-
-
 def write_run(result: RunResult, scenario: Scenario, out_dir: str | Path, *,
               overwrite: bool = True) -> dict[str, Path]:
     """Write the run's tables (CSV and Parquet), ``manifest.json`` and ``kpis.png`` to ``out_dir``.
@@ -134,24 +96,3 @@ def write_run(result: RunResult, scenario: Scenario, out_dir: str | Path, *,
     out = check_out_dir(out_dir, overwrite).absolute()
     replace_atomically(out, str(out_dir), lambda folder: _write_files(result, scenario, folder))
     return {name: out / name for name in FILES}
-
-
-def _fresh(out: Path, kind: str) -> Path:
-    """A hidden sibling name of ``out`` that nothing else uses."""
-    return out.parent / f".{out.name}.{kind}-{os.getpid()}-{time.time_ns()}"
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Move ``new`` to ``out``, replacing an earlier run there only once ``new`` is in place."""
-    old: Path | None = None
-    if out.exists():
-        old = _fresh(out, "old")
-        os.replace(out, old)
-    try:
-        os.replace(new, out)
-    except OSError:
-        if old is not None:
-            os.replace(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
