@@ -58,3 +58,53 @@ def test_an_event_past_a_longer_run_is_still_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "events[0].step" in err and "allowed: 1..40" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_running(tmp_path, capsys):
+    # /proc takes no new folders, for root too: the run must not start (it would be lost at its end)
+    scenario = _scenario(tmp_path, 10)
+    for argv in (["run", str(scenario)],
+                 ["compare", str(scenario), str(scenario), "--replicates", "1", "--no-leverage"]):
+        assert main([*argv, "--out", "/proc/alignsim-cannot-write"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "/proc/alignsim-cannot-write: cannot be written" in err
+
+
+EXITING_TASK = '''
+import sys
+
+
+def run(params, seed):
+    if params["x"] > 0.5:
+        sys.exit(3)
+    if params["x"] > 0.25:
+        raise SystemExit("stop")
+    return {"y": params["x"]}
+'''
+
+EXPERIMENT = '''
+task = "exiting.py:run"
+replicates = 1
+seed = 5
+[design]
+kind = "grid"
+[[parameters]]
+name = "x"
+levels = [0.1, 0.3, 0.7]
+'''
+
+
+def test_a_run_function_that_exits_is_a_failed_run_not_the_end_of_the_sweep(tmp_path, capsys):
+    from sim.sweep.store import read_runs
+
+    (tmp_path / "exiting.py").write_text(EXITING_TASK, encoding="utf-8")
+    (tmp_path / "exp.toml").write_text(EXPERIMENT, encoding="utf-8")
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        code = main(["sweep", str(tmp_path / "exp.toml"), "--out", str(out), "--jobs", jobs, "--quiet"])
+        runs = read_runs(out).set_index("run_id")
+        assert list(runs["status"]) == ["ok", "failed", "failed"], jobs
+        assert runs.loc[2, "error"] == "SystemExit: 3" and runs.loc[1, "error"] == "SystemExit: stop"
+        manifest = (out / "manifest.json").read_text(encoding="utf-8")
+        assert '"status": "complete"' in manifest
+        assert code == 0  # failed runs are recorded, not an error of the sweep (documented in docs/sweeps.md)

@@ -14,6 +14,8 @@ import contextlib
 import json
 import os
 import platform
+import shutil
+import tempfile
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -129,4 +131,21 @@ def check_out_dir(out_dir: str | Path, accept: Callable[[Path], bool], refusal: 
     for parent in out.absolute().parents:
         if parent.exists() and not parent.is_dir():
             raise InputError(str(out), f"{parent} is not a directory")
+    probe_writable(out)
     return out
+
+
+def probe_writable(out: Path) -> None:
+    """Raise InputError unless a folder can be made where ``out`` will be written (beside it, for
+    the atomic rename, and inside it when it exists), so that a long run does not find out at
+    its end. Probes by making and removing a hidden folder: permissions, a read-only file system
+    and a missing mount all show, for root too."""
+    out = out.absolute()
+    places = [out] if out.is_dir() else []
+    places.append(next(p for p in out.parents if p.exists()))
+    for place in places:
+        try:
+            shutil.rmtree(tempfile.mkdtemp(prefix=".alignsim-probe-", dir=place))
+        except OSError as exc:
+            raise InputError(str(out), f"cannot be written ({exc.strerror or exc} in {place}); "
+                             "choose another output directory") from None

@@ -155,7 +155,9 @@ def run_one(task: TaskSpec, run: RunSpec) -> Outcome:
     try:
         metrics, tables = _resolve(task)(run)
         status, error = "ok", None
-    except Exception as exc:  # the engine records it and goes on
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the engine records it and goes on, sys.exit() in a run function too
         metrics, status = [], "failed"
         error = one_line(f"{type(exc).__name__}: {exc}")
     return Outcome(run.run_id, status, error, started, time.time(), time.perf_counter() - t0, worker_name(),
