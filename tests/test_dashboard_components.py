@@ -55,7 +55,7 @@ def test_dragging_a_slider_on_one_day_makes_one_event_and_one_mark():
         w.set_setting("ownership", value)
     w.step()
     assert np.allclose(lever(w, "ownership"), 0.7)
-    assert [m.label for m in w.marks if m.kind == "lever"] == ["ownership 0.70"]
+    assert [m.label for m in w.marks if m.kind == "lever"] == ["ownership 0.50 -> 0.70"]  # from where it was
     assert sum(e.type == "lever" for e in w.orgs[0].params.events) == 1
 
 
