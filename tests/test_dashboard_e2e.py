@@ -350,7 +350,7 @@ def test_projector_mode_by_keyboard_at_1280x720(server, browser_context):
 
     page.get_by_test_id("panel").click()  # the settings: pause at a day
     target = paused + 9
-    field = page.get_by_label("Pause at day (empty: no pause)")
+    field = page.get_by_label("Pause at day")
     field.fill(str(target))
     field.press("Enter")
     page.get_by_test_id("panel").click()
@@ -389,3 +389,59 @@ def test_projector_mode_by_keyboard_at_1280x720(server, browser_context):
     foreign = [u for u in requests if not u.startswith(("data:", "blob:")) and urlparse(u).hostname not in LOCAL]
     assert foreign == [] and browser_context.blocked == []
     page.close()
+
+
+def _serve(args: list[str]) -> tuple[subprocess.Popen, list[str]]:
+    """``alignsim workshop ARGS`` in a subprocess, once it answers; (process, its output lines)."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "workshop", *args], cwd=ROOT,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(iter(proc.stdout.readline, "")), daemon=True).start()
+    deadline = time.monotonic() + 120
+    while not any(line.startswith("alignsim workshop: http") for line in log):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the workshop server did not start:\n{''.join(log)}")
+        time.sleep(0.2)
+    url = log[0].split()[2]
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return proc, log
+        except OSError:
+            time.sleep(0.3)
+
+
+def test_ctrl_c_while_playing_stops_at_once_and_the_page_says_disconnected(browser_context):
+    port = str(_free_port())
+    proc, log = _serve(["--demo", "burnout", "--port", port])
+    url = log[0].split()[2]
+    assert url == f"http://127.0.0.1:{port}/?demo=burnout", "the printed address carries the demonstration"
+    page = browser_context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    page.get_by_test_id("who-1").wait_for()
+    page.keyboard.press("Space")
+    wait_day(page, 5)
+    start = time.perf_counter()
+    proc.send_signal(signal.SIGINT)  # while playing
+    code = proc.wait(timeout=30)
+    stopped = time.perf_counter() - start
+    print(f"\nCtrl-C while playing: exited with {code} after {stopped:.1f} s")
+    time.sleep(0.3)
+    text = "".join(log)
+    assert code == 0 and stopped < 10 and "Traceback" not in text and text.rstrip().endswith("stopped")
+    assert "samesite" not in text, "no Solara cookie warning"
+    page.get_by_test_id("disconnected").wait_for(timeout=15_000)
+    shot(page, "13-disconnected.png")
+    again, _ = _serve(["--demo", "burnout", "--port", port])  # the same command again
+    try:  # the page notices, reloads itself, and is back in projector mode at day 0
+        page.wait_for_function("!document.querySelector('[data-testid=disconnected]')"
+                               " && document.querySelector('[data-testid=who-1]')"
+                               " && document.querySelector('[data-testid=day]').dataset.day === '0'",
+                               timeout=TIMEOUT_MS)
+    finally:
+        page.close()
+        again.send_signal(signal.SIGINT)
+        assert again.wait(timeout=30) == 0

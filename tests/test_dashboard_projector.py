@@ -170,3 +170,20 @@ def test_the_demonstration_comes_from_the_address_or_the_command_line(monkeypatc
     monkeypatch.setenv(DEMO_ENV, "overreaction")  # alignsim workshop --demo overreaction
     assert start_demo(None) == "overreaction" and start_demo("demo=burnout") == "burnout"
     assert main(["workshop", "--demo", "nope"]) == 2
+
+
+def test_the_latest_marks_are_written_out_on_the_page_and_under_an_export():
+    from sim.dashboard.figures import Board
+
+    w = Workshop(scenario_name="baseline", size="small")
+    w.step()
+    w.set_setting("clarity", 0.8)
+    w.step()
+    line = views.marks_line(w.marks, w.day)
+    assert line == "day 2 ± clarity 0.50 -> 0.80"
+    board = Board(1)
+    board.draw(take(w))
+    assert board.caption.get_text() == f"Latest: {line}"
+    twins = Board(2)
+    twins.draw(take(Workshop(scenario_name="baseline", size="small", twin=True)))
+    assert [t.get_text() for t in twins.fig.legends[0].get_texts()] == ["A: resilience 0.50", "B: resilience 0.85"]

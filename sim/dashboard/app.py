@@ -45,7 +45,7 @@ from .components import (
     Views,
     guard,
 )
-from .player import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED, check_pause_day, play
+from .player import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED, check_pause_day, check_speed, play
 from .presets import CORE, SIZES
 from .server import DEMO_ENV, SCENARIO_ENV
 from .state import Workshop
@@ -60,6 +60,15 @@ def start_demo(search: str | None) -> str:
     "" for none (an unknown name is reported on the page and ignored)."""
     asked = parse_qs(search or "").get("demo", [os.environ.get(DEMO_ENV, "")])[0]
     return asked if asked in demos.DEMOS else ""
+
+
+def start_speed(search: str | None) -> int:
+    """Days per second to play at: ``?speed=N`` in the address (1 to 40), else the default."""
+    asked = parse_qs(search or "").get("speed", [""])[0]
+    try:
+        return check_speed(asked)
+    except InputError:
+        return DEFAULT_SPEED
 
 
 def first_setup(demo: str, scenario: str) -> dict:
@@ -130,9 +139,9 @@ def ClockCard(model, playing, speed, pause_at, message, reset, buttons: bool):
             solara.Button("Reset", color="primary", on_click=reset, attributes={"data-testid": "reset"})
         solara.SliderInt(f"Speed: {speed.value} days/s", value=speed.value, min=MIN_SPEED, max=MAX_SPEED,
                          on_value=speed.set, thumb_label=False)
-        solara.InputText("Pause at day (empty: no pause)", value=pause_text.value, on_value=set_pause,
-                         continuous_update=False)
-        solara.Text("Keys: space play/pause · → one day · S shock · P pivot · M A's lever to B's value",
+        solara.InputText("Pause at day", value=pause_text.value, on_value=set_pause, continuous_update=False)
+        solara.Text("Type a day and press Enter: play stops on that day (empty: no pause). Keys: space "
+                    "play/pause · → one day · S shock · P pivot · M A's lever to B's value",
                     classes=["alignsim-hint"])
 
 
@@ -170,7 +179,7 @@ def Page():
     chosen = demos.DEMOS.get(demo)
     metric = solara.use_reactive(chosen.metric if chosen else "backlog")
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(DEFAULT_SPEED)
+    speed = solara.use_reactive(solara.use_memo(lambda: start_speed(router.search), []))
     pause_at = solara.use_reactive(chosen.pause_at if chosen else 0)
     panel = solara.use_reactive(not demo)
     message = solara.use_reactive("")

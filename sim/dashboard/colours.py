@@ -78,3 +78,8 @@ CAUSE = {c.key: c.colour for c in FRICTION_CAUSES}
 PIVOT_EDGE = CAUSE["pivot_rework"]
 ESCALATION_EDGE = CAUSE["decision_escalation"]
 MARK = {"shock": "#c0392b", "pivot": PIVOT_EDGE, "leader": "#1b7f3b", "lever": "#555555"}
+
+
+def darker(hex_colour: str, factor: float = 0.7) -> str:
+    """``hex_colour`` with every channel scaled by ``factor`` (text in a light colour on a projector)."""
+    return _hex([int(hex_colour[i: i + 2], 16) / 255 * factor for i in (1, 3, 5)])

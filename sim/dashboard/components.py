@@ -212,6 +212,7 @@ def InterventionBar(model: solara.Reactive[Workshop], message: solara.Reactive[s
 
 @solara.component
 def Header(model: solara.Reactive[Workshop], metric: solara.Reactive[str]):
+    update_counter.get()  # the names follow live moves of the twin lever
     session = model.value
     who = f" · {' vs '.join(session.labels)}" if session.twin else ""
     size = SIZES[session.size].label.split(":")[-1].strip()
@@ -219,6 +220,17 @@ def Header(model: solara.Reactive[Workshop], metric: solara.Reactive[str]):
         solara.HTML("div", f"{session.scenario_name} · {size} · seed {session.root_seed}{who}",
                     classes=["alignsim-sub"], attributes={"data-testid": "setup"})
         solara.ToggleButtonsSingle(value=metric, values=list(METRICS), dense=True, classes=["alignsim-colour"])
+    MarksLine(session)
+
+
+@solara.component
+def MarksLine(session: Workshop):
+    """The latest marks in words (the small charts show only their letters)."""
+    update_counter.get()
+    with session.lock:
+        line = views.marks_line(list(session.marks), session.day)
+    if line:
+        solara.HTML("div", escape(f"Latest: {line}"), classes=["alignsim-hint"], attributes={"data-testid": "marks"})
 
 
 def export(session: Workshop, metric: str) -> tuple[str, str]:

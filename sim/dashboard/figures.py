@@ -20,7 +20,7 @@ from sim.model.kpis import FRICTION_CAUSES, ROLL
 
 from . import colours as col
 from .frame import METRICS, SERIES, Frame, rolling_mean
-from .views import MARK_LETTER, cause_top, letter_rows, limits, visible_marks, x_limit
+from .views import MARK_LETTER, cause_top, letter_rows, limits, marks_line, visible_marks, x_limit
 
 KEY_CHARTS = ("friction_index", "satisfaction", "pivots", "fatigue")
 ALL_CHARTS = tuple(SERIES)
@@ -141,6 +141,7 @@ class Board:
         nrows = (len(self.panels) + 1) // 2
         right = outer[1].subgridspec(nrows, 2, hspace=0.75, wspace=0.3)
         self.chart_axes = [self.fig.add_subplot(right[i // 2, i % 2]) for i in range(len(self.panels))]
+        self.caption = None  # the latest marks in words, under the organisations
 
     def draw(self, frame: Frame) -> Figure:
         """Redraw every panel for ``frame``."""
@@ -161,6 +162,10 @@ class Board:
                     _chart(ax, frame, name)
             self.fig.suptitle(f"{frame.title} · day {frame.day} of {frame.horizon}", fontsize=20,
                               fontweight="bold", x=0.01, ha="left")
+            marks = marks_line(frame.marks, frame.day, last=3)
+            if self.caption is None:
+                self.caption = self.fig.text(0.01, 0.012, "", fontsize=11, ha="left", va="bottom", color="#222222")
+            self.caption.set_text(f"Latest: {marks}" if marks else "")
             if len(frame.orgs) > 1 and not self.fig.legends:  # once, in the title row: clear of every mark
                 lines = self.chart_axes[0].get_lines()[: len(frame.orgs)]
                 self.fig.legend(lines, [o.label for o in frame.orgs], loc="upper right", ncols=len(frame.orgs),

@@ -52,7 +52,11 @@ def org_chart(frame: Frame, k: int = 0, width: float = 480, height: float = 250,
     if projector:
         top, side, bottom = 16, 16, 14
     else:
-        s.text(6, 20, org.label if len(frame.orgs) > 1 else "Organisation", size=19, weight="bold")
+        if len(frame.orgs) > 1:  # the name with its line style on the charts (A solid, B dashed)
+            s.line(6, 14, 34, 14, stroke=col.ORG[k], width=3.0, dash="" if k == 0 else "7 4")
+            s.text(40, 20, org.label, size=19, weight="bold")
+        else:
+            s.text(6, 20, "Organisation", size=19, weight="bold")
         s.text(width - 6, 20, f"colour: {frame.metric}", size=15, anchor="end", fill="#333333")
         top, side, bottom = 46, 14, 12
     pos = frame.positions
@@ -203,6 +207,13 @@ def mark_text(mark) -> str:
     return mark.label if mark.kind == "lever" else MARK_WORD.get(mark.kind, mark.label)
 
 
+def marks_line(marks: list, day: int, last: int = 4) -> str:
+    """The latest ``marks`` up to tomorrow in words, for a caption: ``day 121 ± clarity 0.50 -> 0.80 ·
+    day 90 S shock`` (the charts carry only their letters)."""
+    shown = [m for m in marks if m.day <= day + 1][-last:]
+    return " · ".join(f"day {m.day} {MARK_LETTER.get(m.kind, '•')} {m.label}" for m in reversed(shown))
+
+
 def label_rows(xs: list[float], widths: list[float]) -> list[int]:
     """A row for each label starting at ``xs`` with ``widths`` so that labels on a row do not overlap."""
     ends: list[float] = []
@@ -240,7 +251,7 @@ def _marks(ax: Axes, frame: Frame, size: float, words: bool = False, part: str =
             right = x + w > ax.x1
             halo = {"stroke": "#ffffff", "stroke_width": f"{size / 5:.1f}", "paint_order": "stroke"} if words else {}
             s.text(x - 4 if right else x + 4, ax.y0 + size * (1 + row), text, size=size, weight="bold",
-                   fill=colour, anchor="end" if right else "start", **halo,
+                   fill=col.darker(colour) if words else colour, anchor="end" if right else "start", **halo,
                    **{"class": f"mark-text mark-text-{mark.kind}"})
 
 
@@ -276,15 +287,11 @@ def chart(frame: Frame, name: str, width: float = 300, height: float = 190, proj
                    dash="" if k == 0 else "9 5", cls=f"series org-{k}")
     if projector:
         _marks(ax, frame, size, words=True, part="texts")
-    if len(frame.orgs) > 1:
-        step = 80 if projector else 55
+    if len(frame.orgs) > 1 and projector:  # the small charts leave it to the org charts' titles
         for k, org in enumerate(frame.orgs):
-            x = width - (2 * step if projector else 110) + k * step
-            y = 24 if projector else 31
-            s.line(x, y - 8, x + 26, y - 8, stroke=colours[k], width=4.5 if projector else 3.0,
-                   dash="" if k == 0 else "7 4")
-            s.text(x + 30, y if projector else 36, org.label.split(":")[0], size=size, weight="bold",
-                   fill=colours[k])
+            x = width - 160 + k * 80
+            s.line(x, 16, x + 26, 16, stroke=colours[k], width=4.5, dash="" if k == 0 else "7 4")
+            s.text(x + 30, 24, org.label.split(":")[0], size=size, weight="bold", fill=colours[k])
     return s.render()
 
 
