@@ -8,7 +8,6 @@ import re
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from sim.cli import main
 from sim.dashboard import colours, demos, views
@@ -89,17 +88,6 @@ def test_a_fair_twin_differs_from_a_in_the_overridden_parameter_only():
     assert b.levers.empathy == 0.85 and a.model_copy(update={"levers": b.levers}) == b
     with pytest.raises(InputError, match=r"^--twin-set levers.empathy: value 3"):
         Workshop(scenario_name="burnout", twin_set=["levers.empathy=3"])
-
-
-def test_animate_twin_set_writes_a_fair_twin(tmp_path, capsys):
-    out = tmp_path / "fair.gif"
-    assert main(["animate", "burnout", "--twin-set", "levers.empathy=0.85", "--steps", "2", "--every", "2",
-                 "--out", str(out)]) == 0
-    with Image.open(out) as gif:
-        assert gif.n_frames == 2
-    capsys.readouterr()
-    assert main(["animate", "burnout", "--twin-set", "levers.nope=1", "--out", str(tmp_path / "x.gif")]) == 2
-    assert capsys.readouterr().err.startswith("alignsim: error: --twin-set levers.nope")
 
 
 # -- the projector screen ------------------------------------------------------------------------
