@@ -15,6 +15,9 @@ In-process, for each size, one organisation and twins:
 In the browser (Debian's Chromium, headless, 1280x720): ``alignsim workshop`` in a subprocess, the
 size chosen in the page and Reset, then Play at the default play interval (every step drawn)
 for a few seconds: days advanced per second as the page shows them, and the page load time.
+Then projector mode (``?demo=overreaction``: twins at workshop size), played with the space key at
+the default speed (15 days/s) and at the fastest (``&speed=40``): days per second and the time
+from navigation to a drawn page.
 The machine is shared: run it twice and compare; numbers move with other load.
 """
 
@@ -75,6 +78,12 @@ def in_process(n: int) -> None:
                 views.grid(views.all_views(frame), len(frame.orgs), frame.day)
 
             svg_rate = rate(with_svg, n)
+            if twin and size == "workshop":
+                def projector(session=session):
+                    session.step()
+                    views.projector_grid(take(session, "alignment"))
+
+                print(f"  (projector screen, twins, workshop: {rate(projector, n):.1f} steps/s with its SVG)")
             model = solara.reactive(session)
             metric, message = solara.reactive("backlog"), solara.reactive("")
 
@@ -123,6 +132,23 @@ def _browser_run(page, url: str, size: str, twin: bool, seconds: float) -> tuple
     return load, (d1 - d0) / (t1 - t0), teams
 
 
+def _projector_run(page, url: str, speed: int | None, seconds: float) -> tuple[float, float]:
+    """Projector mode with twins at workshop size, played by the space key: (ready s, days/s)."""
+    start = time.perf_counter()
+    page.goto(url + "?demo=overreaction" + (f"&speed={speed}" if speed else ""))
+    page.get_by_test_id("who-1").wait_for()
+    page.get_by_test_id("chart-friction_index").wait_for()
+    ready = time.perf_counter() - start
+    day = page.get_by_test_id("day")
+    page.keyboard.press("Space")
+    page.wait_for_timeout(1000)
+    d0, t0 = int(day.get_attribute("data-day")), time.perf_counter()
+    page.wait_for_timeout(seconds * 1000)
+    d1, t1 = int(day.get_attribute("data-day")), time.perf_counter()
+    page.keyboard.press("Space")
+    return ready, (d1 - d0) / (t1 - t0)
+
+
 def in_browser(seconds: float) -> None:
     if not Path(CHROMIUM).exists():
         print(f"\nbrowser: skipped ({CHROMIUM} is missing)")
@@ -159,6 +185,18 @@ def in_browser(seconds: float) -> None:
                         page.close()
                     print(f"{size:<9} {2 if twin else 1:>4} {load:>7.1f} {steps:>8.1f}  ({teams})"
                           + ("" if steps >= TARGET else "  (below target)"))
+            print("\nprojector mode (?demo=overreaction: twins, workshop size), played with the space key")
+            print(f"{'speed asked':<12} {'ready s':>7} {'days/s':>7}")
+            for speed in (None, 40):
+                page = context.new_page()
+                page.set_default_timeout(120_000)
+                try:
+                    ready, days = _projector_run(page, url, speed, seconds)
+                    print(f"{speed or 15:<12} {ready:>7.1f} {days:>7.1f}")
+                except Exception as exc:  # a report, not a test
+                    print(f"{speed or 15:<12}  failed: {type(exc).__name__}: {str(exc)[:200]}")
+                finally:
+                    page.close()
             context.close()
     finally:
         server.send_signal(signal.SIGINT)

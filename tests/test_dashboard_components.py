@@ -55,7 +55,7 @@ def test_dragging_a_slider_on_one_day_makes_one_event_and_one_mark():
         w.set_setting("ownership", value)
     w.step()
     assert np.allclose(lever(w, "ownership"), 0.7)
-    assert [m.label for m in w.marks if m.kind == "lever"] == ["ownership 0.70"]
+    assert [m.label for m in w.marks if m.kind == "lever"] == ["ownership 0.50 -> 0.70"]  # from where it was
     assert sum(e.type == "lever" for e in w.orgs[0].params.events) == 1
 
 
@@ -370,14 +370,16 @@ def test_animate_writes_a_gif_with_one_frame_per_drawn_day(tmp_path):
     assert list(tmp_path.iterdir()) == [out]  # no partial file left behind
 
 
-def test_animate_twin_and_bad_input(tmp_path, capsys):
+@pytest.mark.parametrize("twin", [["--twin", "core-strong"], ["--twin-set", "levers.resilience=0.85"]])
+def test_animate_twin_and_bad_input(tmp_path, capsys, twin):
     out = tmp_path / "twins.gif"
-    assert main(["animate", "overreacting-leadership", "--twin", "core-strong", "--steps", "4", "--every", "2",
+    assert main(["animate", "overreacting-leadership", *twin, "--steps", "4", "--every", "2",
                  "--out", str(out)]) == 0
     with Image.open(out) as gif:
         assert gif.n_frames == 3
     capsys.readouterr()
     for args in (["--out", str(tmp_path / "x.txt")], ["--out", str(tmp_path / "no" / "x.gif")],
+                 ["--out", str(tmp_path / "y.gif"), "--twin-set", "levers.nope=1"],
                  ["--out", str(tmp_path / "y.gif"), "--size", "huge"],
                  ["--out", str(tmp_path / "y.gif"), "--steps", "999"]):
         assert main(["animate", "baseline", *args]) == 2

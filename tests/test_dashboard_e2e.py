@@ -267,3 +267,181 @@ def test_the_session_saves_as_a_scenario_file_that_replays_it(page):
     pivots = [e for e in scenario.params.events if e.type == "pivot"]
     assert len(pivots) == 1 and pivots[0].step == 3 and pivots[0].theme is not None
     assert run_scenario(scenario, steps=4).series.pivots[3] >= 1
+
+
+# -- projector mode, driven by keyboard -------------------------------------------------------------
+SMALLEST_TEXT = """() => {
+  const out = [];
+  const visible = (r) => r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight
+                         && r.left < innerWidth;
+  for (const t of document.querySelectorAll('svg text')) {
+    const svg = t.ownerSVGElement, r = t.getBoundingClientRect();
+    if (!visible(r) || !t.textContent.trim()) continue;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    out.push([parseFloat(t.getAttribute('font-size')) * scale, t.textContent]);
+  }
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const e = n.parentElement;
+    if (!n.textContent.trim() || !e || e.closest('svg') || e.closest('style, script, title')) continue;
+    const range = document.createRange(); range.selectNodeContents(n);
+    const r = range.getBoundingClientRect();
+    if (!visible(r) || getComputedStyle(e).visibility === 'hidden') continue;
+    out.push([parseFloat(getComputedStyle(e).fontSize), n.textContent.trim()]);
+  }
+  return out;
+}"""
+LOWEST = """() => Math.max(document.scrollingElement.scrollHeight,
+  ...[...document.querySelectorAll('.alignsim-projector, .alignsim-projector *')]
+     .map(e => e.getBoundingClientRect().bottom))"""
+
+
+def washed(image):
+    """A screenshot as a washed-out projector shows it: contrast squeezed to 45 %, blacks lifted by 35 %."""
+    import numpy as np
+
+    rgb = np.asarray(image.convert("RGB"), dtype=float)
+    rgb = 128 + (rgb - 128) * 0.45
+    return rgb + (255 - rgb) * 0.35
+
+
+def region(pixels, box, inset: float = 4):
+    """The median colour of a bounding box (in CSS pixels) of a screenshot's pixels."""
+    import numpy as np
+
+    x0, y0 = int(box["x"] + inset), int(box["y"] + inset)
+    x1, y1 = int(box["x"] + box["width"] - inset), int(box["y"] + box["height"] - inset)
+    return np.median(pixels[y0:y1, x0:x1].reshape(-1, 3), axis=0)
+
+
+def test_projector_mode_by_keyboard_at_1280x720(server, browser_context):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page = browser_context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    start = time.perf_counter()
+    page.goto(server["url"] + "?demo=decision-rights")
+    page.get_by_test_id("who-1").wait_for()
+    page.get_by_test_id("chart-friction_index").wait_for()
+    print(f"\nprojector page ready {time.perf_counter() - start:.1f} s after navigation")
+    assert page.get_by_test_id("who-0").inner_text().startswith("A: ownership 0.15")
+    assert page.get_by_test_id("who-1").inner_text().startswith("B: ownership 0.85")
+    assert page.evaluate(LOWEST) <= 720 and page.evaluate("document.documentElement.scrollWidth") <= 1280
+    shot(page, "10-projector-loaded.png")
+
+    page.keyboard.press("Space")  # play
+    wait_day(page, 12)
+    page.keyboard.press("s")  # shock
+    page.locator("[data-testid=chart-friction_index] .mark-shock").first.wait_for()
+    page.keyboard.press("m")  # A's ownership to B's value
+    page.locator("[data-testid=chart-friction_index] .mark-text-lever",
+                 has_text="ownership 0.15 -> 0.85 (A)").wait_for()
+    page.get_by_test_id("who-0").filter(has_text="A: ownership 0.85").wait_for()  # the label follows the next day
+    page.keyboard.press("Space")  # pause
+    page.wait_for_function("!document.querySelector('[data-testid=play]').innerText.includes('❚❚')")
+    paused = day(page)
+    page.keyboard.press("ArrowRight")  # one day
+    page.wait_for_function(f"document.querySelector('[data-testid=day]').dataset.day == {paused + 1}")
+
+    page.get_by_test_id("panel").click()  # the settings: pause at a day
+    target = paused + 9
+    field = page.get_by_label("Pause at day")
+    field.fill(str(target))
+    field.press("Enter")
+    page.get_by_test_id("panel").click()
+    page.get_by_test_id("who-0").click()  # focus back on the page, not the field
+    page.keyboard.press("Space")
+    page.wait_for_function("document.querySelector('[data-testid=play]').innerText.includes('▶')"
+                           f" && document.querySelector('[data-testid=day]').dataset.day >= {target}")
+    page.wait_for_timeout(800)
+    assert day(page) == target, "play stops exactly at the day asked for"
+    page.keyboard.press("p")  # pivot, marked from the next day
+    page.keyboard.press("ArrowRight")
+    page.locator("[data-testid=chart-friction_index] .mark-text-pivot").wait_for()
+
+    sizes = page.evaluate(SMALLEST_TEXT)
+    small = [(round(s, 1), t) for s, t in sizes if s < 23.95]
+    assert sizes and not small, f"text under 24 px at 720p: {small[:10]}"
+    assert page.evaluate(LOWEST) <= 720, "nothing below the fold"
+    picture = shot(page, "11-projector-played.png")
+
+    # a washed-out projector: the shock band, the organisations' names and the tiles stay distinct
+    pixels = washed(Image.open(io.BytesIO(picture)))
+    paper = washed(Image.new("RGB", (1, 1), "white"))[0, 0]
+    band = region(pixels, page.locator("[data-testid=chart-friction_index] rect.mark-shock").first.bounding_box())
+    a, b = (region(pixels, page.get_by_test_id(f"who-{k}").bounding_box(), 8) for k in (0, 1))
+    number = page.locator("[data-testid=tile-approvals_waiting-0] .pj-num").bounding_box()
+    x0, y0 = int(number["x"]), int(number["y"])
+    tile = pixels[y0:y0 + int(number["height"]), x0:x0 + int(number["width"])]
+    assert np.linalg.norm(band - paper) >= 25, "the shock band survives the wash-out"
+    assert np.linalg.norm(a - b) >= 50 and min(np.linalg.norm(a - paper), np.linalg.norm(b - paper)) >= 50
+    assert np.linalg.norm(tile.reshape(-1, 3).min(axis=0) - paper) >= 80, "the tile numbers stay dark"
+    Image.fromarray(pixels.clip(0, 255).astype("uint8")).save(ARTIFACTS / "12-projector-washed-out.png")
+
+    page.reload()  # the demonstration is in the address: a reload keeps projector mode
+    page.get_by_test_id("who-1").wait_for()
+    assert page.get_by_test_id("day").get_attribute("data-day") == "0"
+    foreign = [u for u in requests if not u.startswith(("data:", "blob:")) and urlparse(u).hostname not in LOCAL]
+    assert foreign == [] and browser_context.blocked == []
+    page.close()
+
+
+def _serve(args: list[str]) -> tuple[subprocess.Popen, list[str]]:
+    """``alignsim workshop ARGS`` in a subprocess, once it answers; (process, its output lines)."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "workshop", *args], cwd=ROOT,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(iter(proc.stdout.readline, "")), daemon=True).start()
+    deadline = time.monotonic() + 120
+    while not any(line.startswith("alignsim workshop: http") for line in log):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the workshop server did not start:\n{''.join(log)}")
+        time.sleep(0.2)
+    url = log[0].split()[2]
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return proc, log
+        except OSError:
+            time.sleep(0.3)
+
+
+def test_ctrl_c_while_playing_stops_at_once_and_the_page_says_disconnected(browser_context):
+    port = str(_free_port())
+    proc, log = _serve(["--demo", "burnout", "--port", port])
+    url = log[0].split()[2]
+    assert url == f"http://127.0.0.1:{port}/?demo=burnout", "the printed address carries the demonstration"
+    page = browser_context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    page.get_by_test_id("who-1").wait_for()
+    page.keyboard.press("Space")
+    wait_day(page, 5)
+    start = time.perf_counter()
+    proc.send_signal(signal.SIGINT)  # while playing
+    code = proc.wait(timeout=30)
+    stopped = time.perf_counter() - start
+    print(f"\nCtrl-C while playing: exited with {code} after {stopped:.1f} s")
+    time.sleep(0.3)
+    text = "".join(log)
+    assert code == 0 and stopped < 10 and "Traceback" not in text and text.rstrip().endswith("stopped")
+    assert "samesite" not in text, "no Solara cookie warning"
+    page.get_by_test_id("disconnected").wait_for(timeout=15_000)
+    shot(page, "13-disconnected.png")
+    again, _ = _serve(["--demo", "burnout", "--port", port])  # the same command again
+    try:  # the page notices, reloads itself, and is back in projector mode at day 0
+        page.wait_for_function("!document.querySelector('[data-testid=disconnected]')"
+                               " && document.querySelector('[data-testid=who-1]')"
+                               " && document.querySelector('[data-testid=day]').dataset.day === '0'",
+                               timeout=TIMEOUT_MS)
+    finally:
+        page.close()
+        again.send_signal(signal.SIGINT)
+        assert again.wait(timeout=30) == 0

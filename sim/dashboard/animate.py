@@ -44,10 +44,12 @@ def check_output(out: Path) -> str:
     return suffix
 
 
-def animate(scenario: str, out: Path, *, twin: str | None = None, seed: int | None = None,
+def animate(scenario: str, out: Path, *, twin: str | None = None, twin_set: list[str] | tuple[str, ...] = (),
+            seed: int | None = None,
             steps: int | None = None, every: int = 5, fps: int = 8, size: str = "workshop",
             metric: str = "backlog", progress: Callable[[int, int], None] | None = None) -> int:
-    """Render ``scenario`` (and ``twin``, another scenario with the same seed) to ``out``;
+    """Render ``scenario`` (and ``twin``, another scenario with the same seed, or ``twin_set``, the
+    same scenario with ``dotted.name=value`` overrides: a fair twin) to ``out``;
     returns the number of frames written.  Nothing is left at ``out`` if rendering fails."""
     from matplotlib import animation
 
@@ -62,7 +64,7 @@ def animate(scenario: str, out: Path, *, twin: str | None = None, seed: int | No
         raise InputError("--colour", f"{metric!r} is not allowed; allowed: {', '.join(METRICS)}")
     if size not in SIZES:
         raise InputError("--size", f"{size!r} is not allowed; allowed: {', '.join(SIZES)}")
-    session = Workshop(scenario_name=scenario, size=size, seed=seed, twin_scenario=twin)
+    session = Workshop(scenario_name=scenario, size=size, seed=seed, twin_scenario=twin, twin_set=tuple(twin_set))
     steps = session.horizon if steps is None else steps
     if steps > session.horizon:
         raise InputError("--steps", f"{steps} is past the scenario's last day ({session.horizon})")

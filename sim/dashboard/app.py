@@ -1,46 +1,81 @@
-"""The workshop page: Mesa's SolaraViz (play, pause, step, reset, speed, the set-up and the
-step counter in the sidebar) plus the custom components of :mod:`~sim.dashboard.components`.
+"""The workshop page: Mesa's reactive model and redraw counter (``update_counter``), our own
+clock and controls (:mod:`~sim.dashboard.player`: a speed in days per second, pause at a day,
+keyboard shortcuts) and the components of :mod:`~sim.dashboard.components`.
 
-Served by :mod:`~sim.dashboard.server` (``alignsim workshop``); the scenario it opens with comes
-from the environment variable ``ALIGNSIM_WORKSHOP_SCENARIO`` (default ``baseline``).
+Two layouts:
+
+- the full page: the controls, the set-up, live settings, leader change and the action log in the
+  sidebar; the org chart(s), customers and every chart in the main area;
+- projector mode (``?demo=NAME`` in the address, or ``alignsim workshop --demo NAME``): one of the
+  guide's demonstrations, A and B side by side on one 16:9 screen, number tiles, text of at least
+  24 px and a high-contrast palette; the sidebar opens with the ⚙ button.
+
+Keys (a presenter's clicker sends some of them): space play/pause, right arrow or Page Down one
+day, S shock, P pivot, M moves A's lever to B's value (the live move of the demonstrations).
+
+Mesa's SolaraViz was the page until its controls fell short of a workshop (no speed in days,
+no pause at a day, no keyboard, a play button that cannot be driven from outside); the page keeps
+Mesa's model protocol and redraw counter.  Served by :mod:`~sim.dashboard.server`.
 """
 
 from __future__ import annotations
 
 import os
-from urllib.parse import quote
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, quote
 
 import solara
-from mesa.visualization import Slider, SolaraViz
-from mesa.visualization.utils import update_counter
+from mesa.visualization.utils import force_update, update_counter
 
+from sim.errors import InputError
 from sim.inputs.scenarios import bundled_scenarios
 
-from .components import CSS, AppBarItems, ExportLink, Header, LeaderOptions, LiveSettings, Message, Views
+from . import demos
+from .components import (
+    CSS,
+    ActionKeys,
+    ExportLink,
+    Header,
+    InterventionBar,
+    LeaderOptions,
+    LiveSettings,
+    Message,
+    PlayButtons,
+    Views,
+    guard,
+)
+from .player import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED, check_pause_day, check_speed, play
 from .presets import CORE, SIZES
-from .server import SCENARIO_ENV
+from .server import DEMO_ENV, SCENARIO_ENV
 from .state import Workshop
-
-PLAY_INTERVAL_MS = 1
 
 
 def start_scenario() -> str:
     return os.environ.get(SCENARIO_ENV, "baseline")
 
 
-def setup_params(scenario: str, seed: int) -> dict:
-    """The set-up SolaraViz offers under "Model Parameters"; it applies when Reset is pressed."""
-    names = list(bundled_scenarios())
-    if scenario not in names:
-        names.insert(0, scenario)
-    return {
-        "scenario_name": {"type": "Select", "value": scenario, "values": names, "label": "Scenario"},
-        "size": {"type": "Select", "value": "workshop", "values": list(SIZES), "label": "Organisation size"},
-        "seed": Slider("Seed", value=seed, min=0, max=max(100, seed), step=1),
-        "twin": {"type": "Checkbox", "value": False, "label": "Twin mode: A and B side by side"},
-        "twin_lever": {"type": "Select", "value": "resilience", "values": list(CORE), "label": "B differs in"},
-        "twin_value": Slider("B's value", value=0.85, min=0.0, max=1.0, step=0.05),
-    }
+def start_demo(search: str | None) -> str:
+    """The demonstration the page opens with: ``?demo=NAME`` in its address, else ``--demo``;
+    "" for none (an unknown name is reported on the page and ignored)."""
+    asked = parse_qs(search or "").get("demo", [os.environ.get(DEMO_ENV, "")])[0]
+    return asked if asked in demos.DEMOS else ""
+
+
+def start_speed(search: str | None) -> int:
+    """Days per second to play at: ``?speed=N`` in the address (1 to 40), else the default."""
+    asked = parse_qs(search or "").get("speed", [""])[0]
+    try:
+        return check_speed(asked)
+    except InputError:
+        return DEFAULT_SPEED
+
+
+def first_setup(demo: str, scenario: str) -> dict:
+    if demo:
+        return demos.setup(demo)
+    return {"scenario_name": scenario, "size": "workshop", "twin": False, "twin_lever": "resilience",
+            "twin_value": 0.85}
 
 
 def session_file(session: Workshop, k: int = 0) -> tuple[str, str]:
@@ -48,6 +83,11 @@ def session_file(session: Workshop, k: int = 0) -> tuple[str, str]:
     who = "" if len(session.orgs) == 1 else f"-{'AB'[k]}"
     name = f"alignsim-{session.orgs[k].params.name}-session{who}-day{session.day}.toml"
     return name, "data:application/toml;charset=utf-8," + quote(session.session_toml(k))
+
+
+@solara.component_vue(str(Path(__file__).with_name("keys.vue")))
+def KeyboardAndConnection(interval_ms: int, event_key: Callable[[str], None]):
+    """Keyboard shortcuts for the whole page, and the "disconnected" notice (polls /readyz)."""
 
 
 @solara.component
@@ -67,41 +107,128 @@ def ActionLog(model, exported):
 
 
 @solara.component
-def SidebarCards(model, message, who, style, exported):
-    """Our sidebar cards.  Solara orders sidebar content by component depth, shallowest first, so
-    these sit one level deeper than SolaraViz's own cards (Controls, Model Parameters,
-    Information) to come after them."""
-    _SidebarCards(model, message, who, style, exported)
+def Clock(model, playing, speed, pause_at):
+    """Plays the session in a worker thread while ``playing`` (no element of its own)."""
+
+    def run() -> None:
+        why = play(model.value, lambda: playing.value, force_update, lambda: speed.value, lambda: pause_at.value)
+        if why == "pause-at":
+            pause_at.set(0)  # once: play again goes on
+        if why != "paused":
+            playing.set(False)
+
+    solara.lab.use_task(run, dependencies=[playing.value, model.value], prefer_threaded=True)
 
 
 @solara.component
-def _SidebarCards(model, message, who, style, exported):
-    with solara.Sidebar():
-        LiveSettings(model, message)
-        LeaderOptions(model, who, style)
-        ActionLog(model, exported)
+def ClockCard(model, playing, speed, pause_at, message, reset, buttons: bool):
+    session = model.value
+    pause_text = solara.use_reactive(str(pause_at.value or ""))
+    if str(pause_at.value or "") != pause_text.value and pause_at.value == 0 and pause_text.value:
+        pause_text.set("")  # reached: the field empties
+
+    def set_pause(text: str | None) -> None:
+        pause_text.set(text or "")
+        guard(message, lambda: pause_at.set(check_pause_day(text, session.horizon)))()
+
+    with solara.Card("Controls"):
+        if buttons:
+            with solara.Row(justify="space-between"):
+                PlayButtons(model, playing, message, reset)
+        else:
+            solara.Button("Reset", color="primary", on_click=reset, attributes={"data-testid": "reset"})
+        solara.SliderInt(f"Speed: {speed.value} days/s", value=speed.value, min=MIN_SPEED, max=MAX_SPEED,
+                         on_value=speed.set, thumb_label=False)
+        solara.InputText("Pause at day", value=pause_text.value, on_value=set_pause, continuous_update=False)
+        solara.Text("Type a day and press Enter: play stops on that day (empty: no pause). Keys: space "
+                    "play/pause · → one day · S shock · P pivot · M A's lever to B's value",
+                    classes=["alignsim-hint"])
+
+
+@solara.component
+def SetupCard(setup: solara.Reactive[dict], scenario: str):
+    """The set-up, applied by Reset."""
+    now = setup.value
+    names = list(bundled_scenarios())
+    if now["scenario_name"] not in names:
+        names.insert(0, now["scenario_name"])
+
+    def put(key: str) -> Callable[[object], None]:
+        return lambda value: setup.set({**setup.value, key: value})
+
+    with solara.Card("Set-up (applied by Reset)"):
+        solara.Select("Scenario", value=now["scenario_name"], values=names, on_value=put("scenario_name"))
+        solara.Select("Organisation size", value=now["size"], values=list(SIZES), on_value=put("size"))
+        seed = int(now.get("seed") or 0)
+        solara.SliderInt(f"Seed: {seed}", value=seed, min=0, max=max(100, seed), on_value=put("seed"),
+                         thumb_label=False)
+        solara.Checkbox(label="Twin mode: A and B side by side", value=bool(now["twin"]), on_value=put("twin"))
+        solara.Select("B differs in", value=now["twin_lever"], values=list(CORE), on_value=put("twin_lever"))
+        solara.SliderFloat(f"B's value: {now['twin_value']:.2f}", value=now["twin_value"], min=0.0, max=1.0,
+                           step=0.05, on_value=put("twin_value"), thumb_label=False)
 
 
 @solara.component
 def Page():
+    router = solara.use_router()
+    demo = solara.use_memo(lambda: start_demo(router.search), [])
     scenario = start_scenario()
-    first = solara.use_memo(lambda: Workshop(scenario_name=scenario), [])
+    first = solara.use_memo(lambda: Workshop(**first_setup(demo, scenario)), [])
     model = solara.use_reactive(first)
-    metric = solara.use_reactive("backlog")
+    setup = solara.use_reactive({**first_setup(demo, scenario), "seed": first.root_seed})
+    chosen = demos.DEMOS.get(demo)
+    metric = solara.use_reactive(chosen.metric if chosen else "backlog")
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(solara.use_memo(lambda: start_speed(router.search), []))
+    pause_at = solara.use_reactive(chosen.pause_at if chosen else 0)
+    panel = solara.use_reactive(not demo)
     message = solara.use_reactive("")
     who = solara.use_reactive("")
     style = solara.use_reactive("random")
     exported = solara.use_reactive(())
-    with solara.Column(gap="0px") as main:  # one root, so that AppLayout adds no drawer of its own
+    projector = bool(demo)
+
+    def reset() -> None:
+        playing.set(False)
+        try:
+            model.set(Workshop(**setup.value))
+        except InputError as exc:
+            message.set(str(exc))
+        else:
+            message.set("")
+            force_update()
+
+    def on_key(action: str) -> None:
+        session = model.value
+        if action == "toggle":
+            playing.set(not playing.value and session.day < session.horizon)
+        elif action == "step" and not playing.value:
+            guard(message, session.step)()
+        elif action in ActionKeys:
+            guard(message, lambda: ActionKeys[action](session))()
+
+    with solara.Column(gap="0px", classes=["alignsim-projector-page" if projector else "alignsim-page"]) as main:
         solara.Style(CSS)
-        solara.Title("alignsim workshop")
-        SolaraViz(model, components=[], model_params=setup_params(scenario, first.root_seed),
-                  play_interval=PLAY_INTERVAL_MS, render_interval=1, name="alignsim workshop")
-        SidebarCards(model, message, who, style, exported)
-        AppBarItems(model, message, who, style, metric, exported)
-        with solara.Column(gap="8px"):
-            Header(model, metric)
+        solara.Title(chosen.title if chosen else "alignsim workshop")
+        KeyboardAndConnection(interval_ms=2000, event_key=on_key)
+        Clock(model, playing, speed, pause_at)
+        with solara.AppBar():
+            if projector:
+                InterventionBar(model, message, who, style, metric, exported, playing=playing, panel=panel)
+            else:
+                solara.AppBarTitle("alignsim workshop")
+                InterventionBar(model, message, who, style, metric, exported)
+        if panel.value:
+            with solara.Sidebar():
+                ClockCard(model, playing, speed, pause_at, message, reset, buttons=not projector)
+                SetupCard(setup, scenario)
+                LiveSettings(model, message)
+                LeaderOptions(model, who, style)
+                ActionLog(model, exported)
+        with solara.Column(gap="6px" if projector else "8px"):
+            if not projector:
+                Header(model, metric)
             Message(message)
             ExportLink(exported)
-            Views(model, metric)
+            Views(model, metric, projector)
     return main

@@ -45,15 +45,18 @@ def _need_dashboard() -> None:
 def _cmd_workshop(args: argparse.Namespace) -> int:
     from sim.inputs.scenarios import load_scenario
 
+    from .demos import check_demo
+
+    if args.demo:
+        check_demo(args.demo)  # one line and exit code 2 for an unknown name
     load_scenario(args.scenario)  # a bad scenario is one line and exit code 2, before serving
     _need_dashboard()
     from .server import serve
 
     try:
-        serve(args.scenario, args.port)
-    except KeyboardInterrupt:
-        pass
-    print("alignsim workshop: stopped", file=sys.stderr)
+        serve(args.scenario, args.port, demo=args.demo or "")  # exits the process when stopped
+    except KeyboardInterrupt:  # Ctrl-C before the server started
+        print("alignsim workshop: stopped", file=sys.stderr)
     return 0
 
 
@@ -65,7 +68,8 @@ def _cmd_animate(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\rframe {i}/{n}" + ("\n" if i == n else ""))
             sys.stderr.flush()
 
-    frames = animate(args.scenario, args.out, twin=args.twin, seed=args.seed, steps=args.steps, every=args.every,
+    frames = animate(args.scenario, args.out, twin=args.twin, twin_set=args.twin_set, seed=args.seed,
+                     steps=args.steps, every=args.every,
                      fps=args.fps, size=args.size, metric=args.colour, progress=progress)
     print(f"wrote {args.out} ({frames} frames)")
     return 0
@@ -79,10 +83,16 @@ def register(subparsers, int_arg) -> dict:
     ws.add_argument("scenario", metavar="SCENARIO", nargs="?", default="baseline",
                     help="bundled scenario name or TOML file to open with (default: baseline)")
     ws.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
+    ws.add_argument("--demo", metavar="NAME",
+                    help="open a demonstration of the guide in projector mode: overreaction, decision-rights or "
+                         "burnout (the page address carries it: ?demo=NAME)")
     an = subparsers.add_parser("animate", help="render a run as an animated GIF or MP4",
                                description="Render a run (org chart, customers, key charts) frame by frame.")
     an.add_argument("scenario", metavar="SCENARIO", help="bundled scenario name or TOML file")
     an.add_argument("--twin", metavar="OTHER", help="a second scenario side by side (same seed and size)")
+    an.add_argument("--twin-set", action="append", default=[], metavar="KEY=VALUE", dest="twin_set",
+                    help="a fair twin: B is the same scenario with this parameter changed, e.g. "
+                         "--twin-set levers.empathy=0.85 (repeatable)")
     an.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.gif (or FILE.mp4 with ffmpeg)")
     an.add_argument("--seed", type=int_arg("seed", "--seed"), help="seed (default: the scenario's)")
     an.add_argument("--steps", type=int_arg("steps", "--steps"), help="days (default: the scenario's)")

@@ -17,9 +17,14 @@ from mesa.visualization.utils import force_update, update_counter
 from sim.errors import InputError
 
 from . import views
+from .colours import ORG_PROJECTOR
 from .frame import METRICS, take
 from .presets import SETTINGS, SIZES
 from .state import LEADER_STYLES, Workshop
+
+# what the S, P and M keys do to the session (space and the right arrow drive the clock)
+ActionKeys: dict[str, Callable[[Workshop], object]] = {
+    "shock": Workshop.fire_shock, "pivot": Workshop.fire_pivot, "move": Workshop.match_twin}
 
 SIDEBAR_PX = 340
 # Projector styling.  The sidebar gets a fixed width and the main area the matching left offset
@@ -50,6 +55,28 @@ body:not(:has(.v-navigation-drawer--active)) .v-main {{ --v-layout-left: 0px !im
 .alignsim-link {{ font-size: 18px; font-weight: 700; color: #0b3d91; text-decoration: underline; }}
 .alignsim-colour .v-btn {{ font-size: 16px !important; padding: 0 10px !important; }}
 .alignsim-bar .v-btn {{ margin-left: 6px; font-weight: 700; }}
+.alignsim-disconnected {{ position: fixed; top: 0; left: 0; right: 0; z-index: 100000; background: #b00020;
+                          color: #fff; font-size: 28px; font-weight: 800; padding: 18px 24px; text-align: center; }}
+/* projector mode: 1280x720, nothing below the fold, no text under 24 px, dark saturated colours */
+body:has(.alignsim-projector-page) .alignsim-bar .v-btn {{ font-size: 24px !important; height: 44px !important;
+                                                 padding: 0 12px !important; }}
+body:has(.alignsim-projector-page) .v-toolbar-title__placeholder, body:has(.alignsim-projector-page) .v-toolbar__title
+  {{ font-size: 24px !important; }}
+.alignsim-projector-page .alignsim-error, .alignsim-projector-page .alignsim-link {{ font-size: 24px; }}
+.alignsim-projector-page .alignsim-view {{ border: 2px solid #111; }}
+.alignsim-projector {{ display: grid; gap: 6px; }}
+.pj-cols {{ display: grid; grid-auto-flow: column; grid-auto-columns: 1fr; gap: 12px; }}
+.pj-col {{ display: grid; gap: 4px; align-content: start; }}
+.pj-who {{ display: flex; justify-content: space-between; align-items: center; font-size: 26px; font-weight: 800;
+           color: #fff; padding: 0 10px; border-radius: 4px; line-height: 38px; }}
+.pj-org-0 {{ background: {ORG_PROJECTOR[0]}; }}
+.pj-org-1 {{ background: {ORG_PROJECTOR[1]}; }}
+.pj-key {{ font-size: 24px; font-weight: 600; display: flex; align-items: center; gap: 6px; }}
+.pj-ramp {{ display: inline-block; width: 90px; height: 20px; border: 2px solid #fff; }}
+.pj-tiles {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 4px; }}
+.pj-tile {{ border: 2px solid #111; border-radius: 6px; padding: 0 6px 2px 6px; background: #fff; line-height: 1.05; }}
+.pj-num {{ font-size: 40px; font-weight: 800; color: #111; }}
+.pj-label {{ font-size: 24px; color: #111; }}
 """
 
 
@@ -136,33 +163,56 @@ def DayCounter(model: solara.Reactive[Workshop]):
 
 
 @solara.component
-def AppBarItems(model: solara.Reactive[Workshop], message: solara.Reactive[str], who: solara.Reactive[str],
-                style: solara.Reactive[str], metric: solara.Reactive[str], exported: solara.Reactive[tuple]):
-    """In the app bar, always visible: the day, the three live interventions and the PNG export."""
-    with solara.AppBar():
-        InterventionBar(model, message, who, style, metric, exported)
+def PlayButtons(model: solara.Reactive[Workshop], playing: solara.Reactive[bool], message: solara.Reactive[str],
+                reset: Callable[[], None] | None = None):
+    """Reset (when given), ▶ / ❚❚ and Step."""
+    update_counter.get()
+    session = model.value
+    done = session.day >= session.horizon
+
+    def step() -> None:
+        if not playing.value:
+            guard(message, session.step)()
+
+    with solara.Row(style={"align-items": "center", "background": "transparent"}):
+        if reset is not None:
+            solara.Button("Reset", color="primary", on_click=reset, attributes={"data-testid": "reset"})
+        solara.Button("❚❚" if playing.value else "▶", color="primary", disabled=done and not playing.value,
+                      on_click=lambda: playing.set(not playing.value), attributes={"data-testid": "play"})
+        solara.Button("Step", color="primary", disabled=playing.value or done, on_click=step,
+                      attributes={"data-testid": "step"})
 
 
 @solara.component
 def InterventionBar(model: solara.Reactive[Workshop], message: solara.Reactive[str], who: solara.Reactive[str],
-                    style: solara.Reactive[str], metric: solara.Reactive[str], exported: solara.Reactive[tuple]):
+                    style: solara.Reactive[str], metric: solara.Reactive[str], exported: solara.Reactive[tuple],
+                    playing: solara.Reactive[bool] | None = None, panel: solara.Reactive[bool] | None = None):
+    """In the app bar, always visible: the day, the live interventions and the PNG export; in
+    projector mode (``playing`` given) also ▶ / ❚❚ and Step, and ⚙ to open the sidebar."""
     session = model.value
     with solara.Row(classes=["alignsim-bar"], style={"align-items": "center", "background": "transparent"}):
         DayCounter(model)
+        if playing is not None:
+            PlayButtons(model, playing, message)
         solara.Button("⚡ Shock", color="#b00020", on_click=guard(message, session.fire_shock),
                       attributes={"data-testid": "shock"})
         solara.Button("↻ Pivot", color="#6a1b9a", on_click=guard(message, session.fire_pivot),
                       attributes={"data-testid": "pivot"})
-        solara.Button("★ New leader", color="#1b5e20",
-                      on_click=guard(message, lambda: session.change_leader(leader_unit(session, who.value),
-                                                                            style.value)),
-                      attributes={"data-testid": "leader"})
-        solara.Button("⤓ PNG", color="#37474f", on_click=lambda: exported.set(export(session, metric.value)),
-                      attributes={"data-testid": "export"})
+        if playing is None:
+            solara.Button("★ New leader", color="#1b5e20",
+                          on_click=guard(message, lambda: session.change_leader(leader_unit(session, who.value),
+                                                                                style.value)),
+                          attributes={"data-testid": "leader"})
+            solara.Button("⤓ PNG", color="#37474f", on_click=lambda: exported.set(export(session, metric.value)),
+                          attributes={"data-testid": "export"})
+        if panel is not None:
+            solara.Button("⚙", color="#37474f", on_click=lambda: panel.set(not panel.value),
+                          attributes={"data-testid": "panel", "title": "settings"})
 
 
 @solara.component
 def Header(model: solara.Reactive[Workshop], metric: solara.Reactive[str]):
+    update_counter.get()  # the names follow live moves of the twin lever
     session = model.value
     who = f" · {' vs '.join(session.labels)}" if session.twin else ""
     size = SIZES[session.size].label.split(":")[-1].strip()
@@ -170,6 +220,17 @@ def Header(model: solara.Reactive[Workshop], metric: solara.Reactive[str]):
         solara.HTML("div", f"{session.scenario_name} · {size} · seed {session.root_seed}{who}",
                     classes=["alignsim-sub"], attributes={"data-testid": "setup"})
         solara.ToggleButtonsSingle(value=metric, values=list(METRICS), dense=True, classes=["alignsim-colour"])
+    MarksLine(session)
+
+
+@solara.component
+def MarksLine(session: Workshop):
+    """The latest marks in words (the small charts show only their letters)."""
+    update_counter.get()
+    with session.lock:
+        line = views.marks_line(list(session.marks), session.day)
+    if line:
+        solara.HTML("div", escape(f"Latest: {line}"), classes=["alignsim-hint"], attributes={"data-testid": "marks"})
 
 
 def export(session: Workshop, metric: str) -> tuple[str, str]:
@@ -192,13 +253,17 @@ def ExportLink(exported: solara.Reactive[tuple]):
 
 
 @solara.component
-def Views(model: solara.Reactive[Workshop], metric: solara.Reactive[str]):
-    """Org chart(s), customers and legend on the left, the charts on the right; redrawn each step."""
+def Views(model: solara.Reactive[Workshop], metric: solara.Reactive[str], projector: bool = False):
+    """Org chart(s), customers and legend on the left, the charts on the right (or the projector
+    screen); redrawn each step."""
     update_counter.get()
     session = model.value
     frame = take(session, metric.value)
     solara.use_effect(lambda: session.mark_drawn(frame.day), [session, frame.day])
-    html = views.grid(views.all_views(frame), len(frame.orgs), frame.day)
+    if projector:
+        html = views.projector_grid(frame)
+    else:
+        html = views.grid(views.all_views(frame), len(frame.orgs), frame.day)
     solara.HTML("div", html, attributes={"data-testid": "views"})
 
 

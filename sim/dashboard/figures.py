@@ -20,7 +20,7 @@ from sim.model.kpis import FRICTION_CAUSES, ROLL
 
 from . import colours as col
 from .frame import METRICS, SERIES, Frame, rolling_mean
-from .views import MARK_LETTER, cause_top, letter_rows, limits, visible_marks, x_limit
+from .views import MARK_LETTER, cause_top, letter_rows, limits, marks_line, visible_marks, x_limit
 
 KEY_CHARTS = ("friction_index", "satisfaction", "pivots", "fatigue")
 ALL_CHARTS = tuple(SERIES)
@@ -100,8 +100,7 @@ def _chart(ax, frame: Frame, name: str) -> None:
     ax.set_ylim(*limits(name, frame, xmax))
     ax.set_title(title, loc="left")
     ax.set_ylabel(unit.replace(", ", "\n"), fontsize=10)  # the smoothing on a second line
-    if len(frame.orgs) > 1:
-        ax.legend(loc="best", frameon=False, ncols=2)
+
 
 
 def _causes(ax, frame: Frame, k: int, top: float) -> None:
@@ -113,10 +112,12 @@ def _causes(ax, frame: Frame, k: int, top: float) -> None:
                      labels=[c.short for c in FRICTION_CAUSES])
     _marks(ax, frame, xmax)
     ax.set_xlim(0, xmax)
-    ax.set_ylim(0, max(top * 1.5, 1.0))  # room for the legend
+    ax.set_ylim(0, max(top * 1.1, 1.0))
     who = f" ({org.label.split(':')[0]})" if len(frame.orgs) > 1 else ""
     ax.set_title(f"Friction by cause{who}", loc="left")
-    ax.legend(loc="upper left", frameon=False, ncols=2, fontsize=9)
+    # below the axes, under the day numbers: clear of the mark letters at the top
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), frameon=False, ncols=3, fontsize=9,
+              borderaxespad=0.0, handlelength=1.2, columnspacing=0.8)
 
 
 class Board:
@@ -132,14 +133,15 @@ class Board:
         height = height or (9.0 if twins == 1 else 12.0)
         self.fig = Figure(figsize=(width, height), dpi=dpi)
         FigureCanvasAgg(self.fig)
-        outer = self.fig.add_gridspec(1, 2, width_ratios=[5, 6], left=0.01, right=0.99, bottom=0.04,
+        outer = self.fig.add_gridspec(1, 2, width_ratios=[5, 6], left=0.01, right=0.99, bottom=0.07,
                                       top=0.93, wspace=0.08)
         left = outer[0].subgridspec(2 * twins, 1, height_ratios=[2.3, 1.0] * twins, hspace=0.25)
         self.org_axes = [(self.fig.add_subplot(left[2 * k]), self.fig.add_subplot(left[2 * k + 1]))
                          for k in range(twins)]
         nrows = (len(self.panels) + 1) // 2
-        right = outer[1].subgridspec(nrows, 2, hspace=0.55, wspace=0.3)
+        right = outer[1].subgridspec(nrows, 2, hspace=0.75, wspace=0.3)
         self.chart_axes = [self.fig.add_subplot(right[i // 2, i % 2]) for i in range(len(self.panels))]
+        self.caption = None  # the latest marks in words, under the organisations
 
     def draw(self, frame: Frame) -> Figure:
         """Redraw every panel for ``frame``."""
@@ -160,6 +162,14 @@ class Board:
                     _chart(ax, frame, name)
             self.fig.suptitle(f"{frame.title} · day {frame.day} of {frame.horizon}", fontsize=20,
                               fontweight="bold", x=0.01, ha="left")
+            marks = marks_line(frame.marks, frame.day, last=3)
+            if self.caption is None:
+                self.caption = self.fig.text(0.01, 0.012, "", fontsize=11, ha="left", va="bottom", color="#222222")
+            self.caption.set_text(f"Latest: {marks}" if marks else "")
+            if len(frame.orgs) > 1 and not self.fig.legends:  # once, in the title row: clear of every mark
+                lines = self.chart_axes[0].get_lines()[: len(frame.orgs)]
+                self.fig.legend(lines, [o.label for o in frame.orgs], loc="upper right", ncols=len(frame.orgs),
+                                frameon=False, fontsize=14, bbox_to_anchor=(0.99, 0.995))
         return self.fig
 
     def png(self) -> bytes:

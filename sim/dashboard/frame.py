@@ -37,6 +37,20 @@ METRICS: dict[str, Metric] = {
 # A daily series declared ``smooth="mean"`` is drawn as its rolling mean, ``"sum"`` as its running
 # total (what happened so far in the session).
 SMOOTHING = {"raw": "", "mean": f", {ROLL}-day mean", "sum": " so far"}
+# the projector's number tiles: column -> how the day's number is read from its series
+# ("total" so far, the "mean" of the last ROLL days, or the "last" day's value); labels from the KPIs
+TILES = {"churned": "total", "pivots": "total", "escalations": "mean", "approvals_waiting": "last"}
+
+
+def tile_label(column: str) -> str:
+    """A tile's words, from the KPI declaration: its label, what a mean is per, or what waits."""
+    k = kpi(column)
+    how = TILES[column]
+    if how == "mean":
+        return f"{k.label} a day"
+    if how == "last":
+        return f"{k.unit} waiting"
+    return k.label.removeprefix("leadership ")
 SERIES = {k.column: (k.chart_title, k.axis_unit + SMOOTHING[k.smooth]) for k in DASHBOARD}
 CAUSE_COLUMNS = tuple(c.column for c in FRICTION_CAUSES)
 
@@ -52,6 +66,7 @@ class OrgFrame:
     satisfaction: np.ndarray  # per customer, grouped by serving team
     active: np.ndarray  # per customer: still a customer
     series: dict[str, np.ndarray] = field(default_factory=dict)
+    tiles: dict[str, float] = field(default_factory=dict)  # column -> the tile's number (TILES)
 
 
 @dataclass
@@ -115,6 +130,22 @@ def _series(model) -> dict[str, np.ndarray]:
     return out
 
 
+def _tiles(model) -> dict[str, float]:
+    mv = model.datacollector.model_vars
+    out = {}
+    for column, how in TILES.items():
+        x = np.asarray(mv[column], dtype=float)
+        if not x.size:
+            out[column] = 0.0
+        elif how == "total":
+            out[column] = float(x.sum())
+        elif how == "mean":
+            out[column] = float(x[-ROLL:].mean())
+        else:
+            out[column] = float(x[-1])
+    return out
+
+
 def backlog_scale(session: Workshop) -> float:
     """Top of the backlog colour scale: half a front team's customers (at least 10)."""
     return max(10.0, 0.5 * session.orgs[0].params.org.customers_per_front_team)
@@ -131,7 +162,8 @@ def take(session: Workshop, metric: str = "backlog") -> Frame:
         st = first.state
         orgs = [OrgFrame(label=label, values=_metric_values(model, metric), relayed=relayed.copy(),
                          escalated=escalated_edges(model), satisfaction=model.state.satisfaction.copy(),
-                         active=model.state.active.copy(), series=_series(model))
+                         active=model.state.active.copy(), series=_series(model),
+                         tiles=_tiles(model))
                 for label, model, relayed in zip(session.labels, session.orgs, session.relayed, strict=True)]
         return Frame(day=session.day, horizon=session.horizon, metric=metric, scale=scale,
                      positions=session.layouts[0], parent=st.parent.copy(), is_team=st.is_team.copy(),

@@ -11,13 +11,16 @@ off, and the version check of ``solara run`` is avoided by starting uvicorn ours
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
+import warnings
 
 from sim.errors import InputError
 
 APP = "sim.dashboard.app"
 SCENARIO_ENV = "ALIGNSIM_WORKSHOP_SCENARIO"
+DEMO_ENV = "ALIGNSIM_WORKSHOP_DEMO"
 HOST = "127.0.0.1"
 OFFLINE_ENV = {
     "SOLARA_APP": APP,
@@ -28,11 +31,16 @@ OFFLINE_ENV = {
 }
 
 
-def configure(scenario: str) -> None:
-    """Environment for an offline Solara server showing ``scenario`` (before importing solara)."""
+def configure(scenario: str, demo: str = "") -> None:
+    """Environment for an offline Solara server showing ``scenario`` or the demonstration ``demo``
+    (before importing solara)."""
     os.environ.update(OFFLINE_ENV)
     os.environ["SOLARA_MODE"] = "production"
     os.environ[SCENARIO_ENV] = scenario
+    os.environ[DEMO_ENV] = demo
+    # Solara warns (ten lines, on every page load) that a cookie cannot be samesite=none over plain
+    # http; on 127.0.0.1 it falls back to samesite=lax, which is what a local workshop needs.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
 
 
 def bind(port: int, host: str = HOST) -> socket.socket:
@@ -49,15 +57,30 @@ def bind(port: int, host: str = HOST) -> socket.socket:
     return sock
 
 
-def serve(scenario: str, port: int, host: str = HOST, announce=print) -> None:
-    """Serve the page until interrupted; ``announce`` gets the URL once the port is bound."""
-    sock = bind(port, host)
-    configure(scenario)
-    import uvicorn
+def serve(scenario: str, port: int, host: str = HOST, announce=print, demo: str = "") -> None:
+    """Serve the page until Ctrl-C; ``announce`` gets the URL once the port is bound.
 
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=sock.getsockname()[1],
-                            log_level="warning")
-    server = uvicorn.Server(config)
-    announce(f"alignsim workshop: http://{host}:{sock.getsockname()[1]}/  (scenario {scenario}; Ctrl-C to stop)")
+    Ctrl-C at any moment ends the process: uvicorn stops accepting and closes the open pages
+    within two seconds, then the process exits at once (``os._exit``: a session still playing in a
+    worker thread would otherwise keep it alive, and a second Ctrl-C would end in a traceback)."""
+    sock = bind(port, host)
+    configure(scenario, demo)
+    try:
+        import uvicorn
+
+        config = uvicorn.Config("solara.server.starlette:app", host=host, port=sock.getsockname()[1],
+                                log_level="warning", timeout_graceful_shutdown=2)
+        server = uvicorn.Server(config)
+        query = f"?demo={demo}" if demo else ""
+        shown = f"demonstration {demo}" if demo else f"scenario {scenario}"
+        announce(f"alignsim workshop: http://{host}:{sock.getsockname()[1]}/{query}  ({shown}; Ctrl-C to stop)")
+        sys.stdout.flush()
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping changes nothing
+    print("alignsim workshop: stopped", file=sys.stderr)
     sys.stdout.flush()
-    server.run(sockets=[sock])
+    sys.stderr.flush()
+    os._exit(0)

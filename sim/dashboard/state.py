@@ -28,6 +28,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.inputs.scenario_file import scenario_toml
 from sim.inputs.scenarios import load_scenario
+from sim.inputs.space import apply_overrides, validate
 from sim.model.model import AlignmentModel
 from sim.model.orggraph import layered_layout
 from sim.model.params import LEVERS, THEMES, ModelParams, ShockEvent
@@ -56,13 +57,14 @@ class Workshop(mesa.Model):
     ``scenario`` of its own and passes it to the constructor on Reset when it accepts one);
     ``size`` a key of :data:`~sim.dashboard.presets.SIZES`;
     ``seed`` (None: the scenario's); ``twin`` to run a second organisation B whose lever
-    ``twin_lever`` is ``twin_value`` (A keeps the scenario's value); or ``twin_scenario``, another
-    scenario for B (same size and seed; ``alignsim animate --twin``).
+    ``twin_lever`` is ``twin_value`` (A keeps the scenario's value); or ``twin_set``, B as the same
+    scenario with ``dotted.name=value`` overrides (``alignsim animate --twin-set``, a fair twin);
+    or ``twin_scenario``, another scenario for B (same size and seed; ``alignsim animate --twin``).
     """
 
     def __init__(self, *, scenario_name: str = "baseline", size: str = "workshop", seed: int | None = None,
                  twin: bool = False, twin_lever: str = "resilience", twin_value: float = 0.85,
-                 twin_scenario: str | None = None):
+                 twin_scenario: str | None = None, twin_set: tuple[str, ...] | list[str] = ()):
         loaded = load_scenario(scenario_name)
         params = sized(loaded.params, size)
         seed = params.seed if seed is None else int(seed)
@@ -76,25 +78,32 @@ class Workshop(mesa.Model):
         self.scenario_name = loaded.name
         self.size = size
         self.root_seed = seed
-        self.twin = bool(twin) or twin_scenario is not None
-        self.twin_lever = twin_lever if twin_scenario is None else ""
+        twin_set = tuple(twin_set)
+        if twin_set and twin_scenario is not None:
+            raise InputError("--twin-set", "give either a twin scenario or --twin-set overrides, not both")
+        self.twin = bool(twin) or twin_scenario is not None or bool(twin_set)
+        self.twin_lever = twin_lever if twin_scenario is None and not twin_set else ""
         self.twin_value = twin_value
         self.horizon = params.steps
         variants = [(params, loaded.graph)]
         sources = [loaded.source]
-        self.labels = ["A"]
-        if twin_scenario is not None:  # B: another scenario, same seed and size
+        self._fixed_labels = ["A"]
+        if twin_set:  # B: the same scenario with some parameters changed
+            variants.append((_overridden(params, twin_set), loaded.graph))
+            sources.append(loaded.source)
+            self._fixed_labels = ["A: " + ", ".join(_value_of(params, item) for item in twin_set),
+                                  "B: " + ", ".join(item.replace(" ", "") for item in twin_set)]
+            self.scenario_name = f"{loaded.name} (B: {', '.join(twin_set)})"
+        elif twin_scenario is not None:  # B: another scenario, same seed and size
             other = load_scenario(twin_scenario)
             variants.append((sized(other.params, size), other.graph))
             sources.append(other.source)
-            self.labels = [f"A: {loaded.name}", f"B: {other.name}"]
+            self._fixed_labels = [f"A: {loaded.name}", f"B: {other.name}"]
             self.scenario_name = f"{loaded.name} vs {other.name}"
         elif self.twin:  # B: the same scenario with one lever changed
-            a_value = getattr(params.levers, twin_lever)
             b_levers = params.levers.model_copy(update={twin_lever: twin_value})
             variants.append((params.model_copy(update={"levers": b_levers}), loaded.graph))
             sources.append(loaded.source)
-            self.labels = [f"A: {twin_lever} {a_value:.2f}", f"B: {twin_lever} {twin_value:.2f}"]
         self.orgs = [AlignmentModel(params=p, graph=g, seed=seed) for p, g in variants]
         self._setups = [(p, src) for (p, _), src in zip(variants, sources, strict=True)]  # for session_toml
         self.layouts = [self._layout(m) for m in self.orgs]  # once per organisation
@@ -102,6 +111,7 @@ class Workshop(mesa.Model):
         self.relayed = [np.zeros(m.state.U, dtype=bool) for m in self.orgs]
         self._pending: dict[str, float] = {}  # settings moved today, applied when tomorrow starts
         self._pending_marks: dict[str, Mark] = {}
+        self._pending_from: dict[str, float] = {}  # the value a setting moved today had before
         self.marks: list[Mark] = []
         for k, m in enumerate(self.orgs):
             for e in m.params.events:
@@ -122,6 +132,15 @@ class Workshop(mesa.Model):
         xy = (xy - xy.min(axis=0)) / span
         xy[:, 1] = 1.0 - xy[:, 1]  # level 0 at the top
         return xy
+
+    @property
+    def labels(self) -> list[str]:
+        """Which organisation is which: ``A``; twins by the value of the lever B differs in, as each
+        has it now (a live move of A's lever shows at once), or by their scenario or overrides."""
+        if not self.twin or not self.twin_lever:
+            return list(self._fixed_labels)
+        i = LEVERS.index(self.twin_lever)
+        return [f"{'AB'[k]}: {self.twin_lever} {float(m.state.lever_level[0, i]):.2f}" for k, m in enumerate(self.orgs)]
 
     # -- the clock -----------------------------------------------------------------------------
     @property
@@ -239,9 +258,10 @@ class Workshop(mesa.Model):
         with self.lock:
             if name not in self._pending and abs(self.settings()[name] - value) < 1e-9:
                 return None
+            before = self._pending_from.setdefault(name, self.settings()[name])
             self._pending[name] = value
             suffix = " (A)" if self.twin and name == self.twin_lever else ""
-            mark = Mark(self.day + 1, "lever", f"{SETTINGS[name][0].lower()} {value:.2f}{suffix}")
+            mark = Mark(self.day + 1, "lever", f"{SETTINGS[name][0].lower()} {before:.2f} -> {value:.2f}{suffix}")
             old = self._pending_marks.get(name)
             if old is not None and old in self.marks:
                 self.marks[self.marks.index(old)] = mark
@@ -249,6 +269,12 @@ class Workshop(mesa.Model):
                 self.marks.append(mark)
             self._pending_marks[name] = mark
             return mark
+
+    def match_twin(self) -> Mark | None:
+        """The demonstrations' live move: A's lever set to the value B differs by (from tomorrow)."""
+        if not self.twin or not self.twin_lever:
+            raise InputError("move", "only in twin mode where B differs in one lever")
+        return self.set_setting(self.twin_lever, self.twin_value)
 
     def _apply_pending(self) -> None:
         """Send the settings moved yesterday as events of today: a lever event for a CORE lever,
@@ -264,6 +290,7 @@ class Workshop(mesa.Model):
                 m.add_event(dict(event))
         self._pending.clear()
         self._pending_marks.clear()
+        self._pending_from.clear()
 
     # -- the action log ------------------------------------------------------------------------
     def session_params(self, k: int = 0) -> ModelParams:
@@ -298,3 +325,21 @@ class Workshop(mesa.Model):
         out = Path(path)
         out.write_text(self.session_toml(k), encoding="utf-8")
         return out
+
+
+def _overridden(params: ModelParams, items: tuple[str, ...]) -> ModelParams:
+    """``params`` with ``dotted.name=value`` overrides (``--twin-set``); one-line InputError when bad."""
+    raw = params.model_dump()
+    try:
+        return validate(raw, "--twin-set", apply_overrides(raw, items))
+    except InputError as exc:
+        raise InputError(exc.where.replace("--set", "--twin-set"), exc.problem) from None
+
+
+def _value_of(params: ModelParams, item: str) -> str:
+    """``name=value`` with the value ``params`` has for an overridden name (A's side of a fair twin)."""
+    node: object = params
+    name = item.partition("=")[0].strip()
+    for part in name.split("."):
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+    return f"{name}={node:g}" if isinstance(node, float) else f"{name}={node}"

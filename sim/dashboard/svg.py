@@ -128,7 +128,10 @@ class Axes:
         for v in ticks(*self.xlim, n=4):
             x = float(self.sx(v))
             s.line(x, self.y1, x, self.y1 + 5, width=1.5)
-            s.text(x, self.y1 + 5 + size, tick_label(v), size=size, anchor="middle")
+            text = tick_label(v)
+            inside = x + 0.32 * size * len(text) <= s.width  # a label at the right edge ends there
+            s.text(x if inside else s.width - 1, self.y1 + 5 + size, text, size=size,
+                   anchor="middle" if inside else "end")
         s.line(self.x0, self.y1, self.x1, self.y1, width=1.5)
         s.line(self.x0, self.y0, self.x0, self.y1, width=1.5)
         if xlabel:
