@@ -40,7 +40,7 @@ from .state import BACK, FRONT, L_CLARITY, L_EMPATHY, L_RESILIENCE, State, dista
 
 INTENT_FLOOR = 0.02  # no theme of the executive's intent goes below 2% (the simplex, clipped)
 READING_FLOOR = 1e-3
-RELAY_TOLERANCE = 1e-6  # numerical, not behavioural: a manager's adjustment below it is no change
+RELAY_TOLERANCE = 1e-12  # numerical, not behavioural: a manager's adjustment below it is no change
 
 
 class UnstableAdjustment(UserWarning):
