@@ -250,10 +250,11 @@ class SignalParams(Section):
                         "Counting all that is under way, the rational weight (Sterman 1989): no overshoot.")
     min_pivot_min: float = P(0.003, 0.0, 1.0, "distance",
                              "Smallest adjustment a leader at resilience 0 makes (total-variation distance).",
-                             "Every fluctuation is a reason to pivot (seed 000); about the size of calm noise.")
+                             "Every fluctuation is a reason to pivot (seed 000): below the adjustments calm noise "
+                             "produces (about 0.01).")
     min_pivot_max: float = P(0.03, 0.0, 1.0, "distance",
                              "Smallest adjustment a leader at resilience 1 makes (total-variation distance).",
-                             "Not every missed target is a reason to pivot (seed 000): ten times the calm noise.")
+                             "Not every missed target is a reason to pivot (seed 000): above what calm noise produces.")
     review_every: int = P(7, 1, 365, "days", "Days between leadership reviews of the signals.",
                           "A weekly leadership meeting.")
     report_delay: float = P(14.0, 0.0, 120.0, "days", "Information delay of KPIs reaching leadership at empathy 0.",
