@@ -103,16 +103,17 @@ def perceive(st: State, params: ModelParams, rng: np.random.Generator, noise: fl
 def arrived(st: State) -> np.ndarray:
     """For every unit, the mean over the teams below it (itself, for a team) of the direction they
     have received: what its decisions have delivered so far.  Units without teams: their reading."""
-    total = np.zeros_like(st.anchor)
-    count = np.zeros(st.U)
-    total[st.team_unit] = st.anchor[st.team_unit]
-    count[st.team_unit] = 1.0
+    K = st.anchor.shape[1]
+    total = np.zeros((K + 1, st.U))  # rows: the K themes summed, then the count of teams
+    total[:K, st.team_unit] = st.anchor[st.team_unit].T
+    total[K, st.team_unit] = 1.0
     for units in reversed(st.by_level[1:]):  # parents precede children: accumulate bottom-up
-        np.add.at(total, st.parent[units], total[units])
-        np.add.at(count, st.parent[units], count[units])
+        par = st.parent[units]
+        for row in total:
+            row += np.bincount(par, weights=row[units], minlength=st.U)
     out = st.reading.copy()
-    has = count > 0
-    out[has] = total[has] / count[has, None]
+    has = total[K] > 0
+    out[has] = (total[:K, has] / total[K, has]).T
     return out
 
 
