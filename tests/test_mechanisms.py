@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from pydantic import ValidationError
-from tiny import B2, CEO, M1, M2, TB, TB2, TF, B, F, put, rng, tiny_model
+from tiny import B2, CEO, M1, M2, TB, TB2, TF, B, F, make_params, put, rng, tiny_model
 from tiny import merge as merge_over
 
 from sim.errors import InputError
@@ -22,7 +22,7 @@ from sim.model.environment import apply_environment, pressure_at
 from sim.model.friction import book, book_delays
 from sim.model.handoffs import route
 from sim.model.people import update_people
-from sim.model.signals import cascade, review, rework
+from sim.model.signals import UnstableAdjustment, cascade, heuristic, review, rework, spectral_radius
 from sim.model.state import (
     BACK,
     C_DECISION,
@@ -563,41 +563,78 @@ def test_overtime_formula():
 
 
 # ----------------------------------------------------------------------------------------- signals
-def test_no_pivot_below_threshold():
-    _, st, p = build({"levers": {"resilience": 0.0}, "signals": {"threshold_min": 0.1}})
+def test_heuristic_has_stermans_average_subject_at_mid_resilience():
+    sp = make_params().signals
+    theta, alpha, beta, minimum = heuristic(sp, np.array([0.0, 0.25, 0.5, 1.0]))
+    assert_allclose(theta, [0.7, 0.53, 0.36, 0.15])  # 0.25: halfway between 0.7 and 0.36
+    assert_allclose(alpha, [0.6, 0.43, 0.26, 0.15])
+    assert_allclose(beta, [0.05, 0.195, 0.34, 1.0])
+    assert_allclose(minimum, [0.003, 0.00975, 0.0165, 0.03])
+
+
+def test_no_pivot_below_the_minimum_size():
+    _, st, p = build({"levers": {"resilience": 0.0},
+                      "signals": {"alpha_max": 0.5, "beta_min": 0.0, "min_pivot_min": 0.03}})
     before = st.reading.copy()
-    st.intent_seen[:] = [0.30, 0.25, 0.25, 0.20]  # gap TV 0.05 <= 0.1
+    st.intent_seen[:] = [0.30, 0.25, 0.25, 0.20]
+    # arrived = teams' anchors = [.25]*4 = intent: adjustment = .5 * [.05, 0, 0, -.05], TV .025 < .03
     assert review(st, p, 7) == 0.0
     assert (st.reading == before).all() and st.version[0] == 0 and st.tick.pivots == 0
 
 
 def test_pivot_at_resilience_zero():
     _, st, p = build({"levers": {"resilience": 0.0},
-                      "signals": {"alpha_max": 0.5, "beta_min": 0.0, "threshold_min": 0.1,
+                      "signals": {"alpha_max": 0.5, "beta_min": 0.0, "min_pivot_min": 0.1,
                                   "review_every": 7}})
     st.intent_seen[:] = [0.55, 0.15, 0.15, 0.15]
-    # absorbed = teams' mean = [.25]*4 = intent, so in_flight = 0
-    # gap = [.3, -.1, -.1, -.1] (TV .3 > .1); new = intent + .5 gap = [.4, .2, .2, .2]
+    # arrived = intent = [.25]*4, so the supply line is 0
+    # adjustment = .5 * [.3, -.1, -.1, -.1] (TV .15 >= .1); new = [.4, .2, .2, .2]
     assert review(st, p, 6) == 0.0  # not a review day
     assert st.version[0] == 0
     size = review(st, p, 14)
     assert_allclose(st.reading[0], [0.4, 0.2, 0.2, 0.2])
     assert_allclose(size, 0.15)  # TV([.4,.2,.2,.2], [.25]*4)
     assert_allclose(st.change[0], [0.15, -0.05, -0.05, -0.05])
-    assert st.version[0] == 1 and st.tick.pivots == 1
+    assert st.version[0] == 1 and st.tick.pivots == 1 and st.clipped == 0
 
 
 def test_pivot_at_resilience_one_counts_the_supply_line():
     _, st, p = build({"levers": {"resilience": 1.0},
-                      "signals": {"alpha_min": 0.25, "beta_max": 0.5, "threshold_max": 0.1}})
-    st.reading[CEO] = [0.4, 0.2, 0.2, 0.2]  # intent; teams still read [.25]*4
+                      "signals": {"alpha_min": 0.25, "beta_max": 0.5, "min_pivot_max": 0.05}})
+    st.reading[CEO] = [0.4, 0.2, 0.2, 0.2]  # intent; the teams have still received [.25]*4
     st.intent_seen[:] = [0.7, 0.1, 0.1, 0.1]
-    # in_flight = [.15, -.05, -.05, -.05]; gap = [.45, -.15, -.15, -.15] - .5 in_flight
-    #   = [.375, -.125, -.125, -.125] (TV .375 > .1)
-    # new = intent + .25 gap = [.49375, .16875, .16875, .16875]
+    # supply line = [.15, -.05, -.05, -.05]; gap = [.45, -.15, -.15, -.15] - .5 supply line
+    #   = [.375, -.125, -.125, -.125]; new = intent + .25 gap = [.49375, .16875, .16875, .16875]
     size = review(st, p, 7)
     assert_allclose(st.reading[CEO], [0.49375, 0.16875, 0.16875, 0.16875])
     assert_allclose(size, 0.09375)
+
+
+def test_the_gap_is_measured_against_what_has_arrived_not_against_the_teams_lenses():
+    """No windup: teams whose lenses bend their readings do not move the executive, whose
+    intent already equals its perception and has fully arrived."""
+    _, st, p = build({"levers": {"resilience": 0.0}, "signals": {"min_pivot_min": 0.0}})
+    st.reading[[F, B, B2]] = [[0.7, 0.1, 0.1, 0.1]] * 3  # lens-bent readings; anchors still [.25]*4
+    assert review(st, p, 7) == 0.0 and st.version[0] == 0
+
+
+def test_a_clipped_pivot_is_counted():
+    _, st, p = build({"levers": {"resilience": 0.0},
+                      "signals": {"alpha_max": 1.0, "beta_min": 0.0, "min_pivot_min": 0.0}})
+    st.intent_seen[:] = [0.97, 0.01, 0.01, 0.01]  # adjustment 1 * gap: [.97, .01, .01, .01] < floor .02
+    review(st, p, 7)
+    assert st.clipped == 1 and st.reading[CEO].min() > 0.019  # clipped at .02, then rescaled
+
+
+def test_unstable_adjustment_is_flagged():
+    assert spectral_radius(0.26, 0.34, 3) < 1.0 < spectral_radius(0.8, 0.05, 3)  # ODD 7.6.2
+    _, st, p = build({"levers": {"resilience": 0.0},
+                      "signals": {"alpha_max": 1.0, "beta_min": 0.0, "review_every": 1}})
+    # tiny org: teams at level 2, review every day: pipeline delay 2; x_t = x_{t-1} - x_{t-2} + n
+    # has roots of modulus 1: not convergent
+    with pytest.warns(UnstableAdjustment):
+        review(st, p, 1)
+    assert st.unstable
 
 
 def _pivoted(overrides):
@@ -608,30 +645,54 @@ def _pivoted(overrides):
     return m, st, p
 
 
+RELAY = {"levers": {"clarity": 1.0, "resilience": 1.0},  # managers relay exactly: theta = alpha = beta = 1
+         "signals": {"theta_min": 1.0, "alpha_min": 1.0, "beta_max": 1.0}}
+
+
 def test_cascade_moves_one_level_per_step():
-    _, st, p = _pivoted({"levers": {"clarity": 1.0, "resilience": 1.0}})  # no noise, no lens, no gain
+    _, st, p = _pivoted(RELAY)  # clarity 1: no lens, no noise
     new = [0.4, 0.2, 0.2, 0.2]
     change = cascade(st, p, rng(1))
+    # managers: expectation = received = new; arrived = [.25]*4; x + 1 * ((e - a) - 1 * (x - a)) = e
     assert_allclose(st.reading[[M1, M2]], [new, new])
     assert_allclose(st.reading[[F, B, B2]], 0.25)
     assert st.version.tolist() == [1, 1, 1, 0, 0, 0]
     assert_allclose(change, 0.0)  # no team moved yet
     change = cascade(st, p, rng(2))
     assert_allclose(st.reading[[F, B, B2]], [new] * 3)
-    assert st.version.tolist() == [1] * 6
+    assert_allclose(st.anchor[[F, B, B2]], [new] * 3)
+    assert st.version.tolist() == [1] * 6  # managers: e = x = arrived, no further adjustment
     assert_allclose(change, [0.15] * 3)  # TV([.4,.2,.2,.2], [.25]*4)
-    change = cascade(st, p, rng(3))  # nothing newer, no refresh
+    change = cascade(st, p, rng(3))  # nothing new, no refresh
     assert_allclose(change, 0.0)
 
 
-def test_cascade_amplifies_at_resilience_zero():
-    _, st, p = _pivoted({"levers": {"clarity": 1.0, "resilience": 0.0}, "signals": {"amplification": 0.8}})
+def test_a_manager_adjusts_what_it_passes_on():
+    """M1 at resilience 0 (theta 1, alpha .5, beta 0): it closes half of its gap a day."""
+    _, st, p = _pivoted({"levers": {"clarity": 1.0, "resilience": 0.0},
+                         "signals": {"theta_max": 1.0, "alpha_max": 0.5, "beta_min": 0.0}})
     cascade(st, p, rng(1))
-    # M1 = [.4,.2,.2,.2] + .8 * [.15,-.05,-.05,-.05] = [.52, .16, .16, .16]
-    assert_allclose(st.reading[M1], [0.52, 0.16, 0.16, 0.16])
+    # expectation = [.4,.2,.2,.2]; arrived at M1's teams = [.25]*4; x = [.25]*4
+    # x += .5 * ([.15, -.05, -.05, -.05] - 0) = [.325, .225, .225, .225]
+    assert_allclose(st.reading[M1], [0.325, 0.225, 0.225, 0.225])
     cascade(st, p, rng(2))
-    # M1's change = [.27, -.09, -.09, -.09]; F = [.52,.16,.16,.16] + .8 * change = [.736, .088, .088, .088]
-    assert_allclose(st.reading[F], [0.736, 0.088, 0.088, 0.088])
+    # F and B received [.325, ...]; x += .5 * ([.4,...] - [.325,...]) = [.3625, .2125, .2125, .2125]
+    assert_allclose(st.anchor[F], [0.325, 0.225, 0.225, 0.225])
+    assert_allclose(st.reading[M1], [0.3625, 0.2125, 0.2125, 0.2125])
+
+
+def test_a_team_reads_a_change_through_its_lens_in_proportion_to_its_size():
+    over = {"levers": {"clarity": 0.5}, "signals": {"refresh": 0.0, "read_noise": 0.0, "lens_scale": 0.3}}
+    for change, pull in ((0.15, 0.25), (0.0015, 0.0025), (0.45, 0.5)):
+        _, st, p = build(over)
+        lens = np.array([0.1, 0.1, 0.1, 0.7])
+        st.lens[F] = lens
+        st.reading[M1] = 0.25 + change * np.array([1.0, -1 / 3, -1 / 3, -1 / 3])  # TV = change
+        cascade(st, p, rng(1))
+        # new = old + change + w (lens - old), w = (1 - clarity) min(1, change / lens_scale):
+        # .5 * .5 = .25, .5 * .005 = .0025 (a negligible change costs next to nothing), .5 * 1
+        want = st.anchor[F] + pull * (lens - 0.25)  # anchor = what M1 passed on = .25 + change
+        assert_allclose(st.reading[F], want, err_msg=str(change))
 
 
 def test_rework_resets_work_in_progress_and_drops_commitment():

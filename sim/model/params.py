@@ -80,8 +80,8 @@ class LeverParams(Section):
     ownership: float = P(0.5, 0.0, 1.0, "level", "Clarity of decision rights at each level.",
                          "Mid-range (seed 000, Ownership).")
     resilience: float = P(0.5, 0.0, 1.0, "level", "Calibration of reactions to signals.",
-                          "Mid-range (seed 000, Resilience); 0.5 gives theta .43, alpha .48, beta .48 "
-                          "(Sterman's subjects: .36, .26, .34).")
+                          "Mid-range (seed 000, Resilience); 0.5 gives Sterman's average subject "
+                          "(theta .36, alpha .26, beta .34; signals.*_mid).")
     empathy: float = P(0.5, 0.0, 1.0, "level", "Attention to load and to friction named by people.",
                        "Mid-range (seed 000, Empathy).")
     customer_bar: float = P(0.5, 0.0, 1.0, "level", "Visible customer bar and room to bend a rule.",
@@ -222,32 +222,52 @@ class WorkParams(Section):
 
 
 class SignalParams(Section):
+    """Signals, pivots and the relay of intent: Sterman's (1989) anchoring and adjustment.
+
+    Each of theta, alpha and beta is read from a leader's own resilience r through three points:
+    the value at r = 0, at r = 0.5 (Sterman's average subject) and at r = 1, linearly between."""
+
     theta_min: float = P(0.15, 0.0, 1.0, "weight", "Smoothing weight on new evidence at resilience 1.",
-                         "Calibrated leaders smooth hard; Sterman 1989 subjects averaged 0.36.")
+                         "Calibrated leaders smooth hard, below Sterman's average subject (0.36).")
+    theta_mid: float = P(0.36, 0.0, 1.0, "weight", "Smoothing weight on new evidence at resilience 0.5.",
+                         "Sterman 1989 (Management Science 35(3)), beer-game subjects' average estimate.")
     theta_max: float = P(0.7, 0.0, 1.0, "weight", "Smoothing weight on new evidence at resilience 0.",
                          "Leaders who take every fluctuation for a trend.")
-    alpha_min: float = P(0.15, 0.0, 1.0, "share", "Share of the perceived gap corrected at resilience 1.",
-                         "Below Sterman's average 0.26.")
-    alpha_max: float = P(0.8, 0.0, 1.0, "share", "Share of the gap corrected at resilience 0.",
-                         "Overcorrection.")
-    beta_min: float = P(0.05, 0.0, 1.0, "weight", "Weight on change still in flight at resilience 0.",
-                        "Ignoring the supply line makes oscillations (Sterman 1989).")
-    beta_max: float = P(0.9, 0.0, 1.0, "weight", "Weight on change still in flight at resilience 1.",
-                        "Counting what is already under way.")
-    threshold_min: float = P(0.05, 0.0, 1.0, "distance", "Gap that triggers a pivot at resilience 0.",
-                             "Every fluctuation is a reason to pivot (seed 000).")
-    threshold_max: float = P(0.2, 0.0, 1.0, "distance", "Gap that triggers a pivot at resilience 1.",
-                             "Not every missed target is a reason to pivot (seed 000).")
+    alpha_min: float = P(0.15, 0.0, 1.0, "share",
+                         "Share of the perceived gap corrected per adjustment at resilience 1.",
+                         "Below Sterman's average 0.26: patient correction.")
+    alpha_mid: float = P(0.26, 0.0, 1.0, "share",
+                         "Share of the perceived gap corrected per adjustment at resilience 0.5.",
+                         "Sterman 1989, subjects' average estimate.")
+    alpha_max: float = P(0.6, 0.0, 1.0, "share", "Share of the gap corrected per adjustment at resilience 0.",
+                         "Overcorrection: more than twice Sterman's average subject.")
+    beta_min: float = P(0.05, 0.0, 1.0, "weight",
+                        "Weight on the supply line (change decided, not yet arrived) at resilience 0.",
+                        "Ignoring the supply line makes oscillations that grow along a chain (Sterman 1989).")
+    beta_mid: float = P(0.34, 0.0, 1.0, "weight", "Weight on the supply line at resilience 0.5.",
+                        "Sterman 1989, subjects' average estimate: a third of the supply line counted.")
+    beta_max: float = P(1.0, 0.0, 1.0, "weight", "Weight on the supply line at resilience 1.",
+                        "Counting all that is under way, the rational weight (Sterman 1989): no overshoot.")
+    min_pivot_min: float = P(0.003, 0.0, 1.0, "distance",
+                             "Smallest adjustment a leader at resilience 0 makes (total-variation distance).",
+                             "Every fluctuation is a reason to pivot (seed 000): below the adjustments calm noise "
+                             "produces (about 0.01).")
+    min_pivot_max: float = P(0.03, 0.0, 1.0, "distance",
+                             "Smallest adjustment a leader at resilience 1 makes (total-variation distance).",
+                             "Not every missed target is a reason to pivot (seed 000): above what calm noise produces.")
     review_every: int = P(7, 1, 365, "days", "Days between leadership reviews of the signals.",
                           "A weekly leadership meeting.")
     report_delay: float = P(14.0, 0.0, 120.0, "days", "Information delay of KPIs reaching leadership at empathy 0.",
                             "KPIs arrive late (MODEL.md step 6).")
     empathy_speedup: float = P(0.8, 0.0, 1.0, "share", "Share of the delay and noise removed at empathy 1.",
                                "People know where things break before the dashboard (seed 000, Empathy).")
-    amplification: float = P(0.8, 0.0, 3.0, "gain", "Extra gain a manager at resilience 0 adds to a change it relays.",
-                             "Overreaction compounds down a chain (bullwhip, Sterman 1989).")
-    read_noise: float = P(0.25, 0.0, 2.0, "sd", "Noise of re-reading priorities at clarity 0.",
+    read_noise: float = P(0.25, 0.0, 2.0, "sd", "Noise of re-reading priorities at clarity 0, for a full-size change.",
                           "Each team reads the mission through its own lens (seed 000, Clarity).")
+    lens_scale: float = P(0.3, 0.001, 1.0, "distance",
+                          "Size of a relayed change (total variation) from which it is re-read fully through the lens.",
+                          "A change is a partial adjustment: its lens pull and noise grow with its size, so a "
+                          "negligible change costs next to nothing; a change of 0.3 or more is re-read from scratch, "
+                          "as a reorganisation of priorities is.")
     refresh: float = P(0.1, 0.0, 1.0, "1/day", "Chance a unit re-reads its parent's priorities on a quiet day.",
                        "Priorities are re-read now and then, not only after pivots.")
     socialisation: float = P(0.3, 0.0, 1.0, "share",

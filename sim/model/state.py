@@ -107,6 +107,7 @@ class State:
         nodes = range(U)
         self.parent = np.array([graph.nodes[u]["parent"] for u in nodes], dtype=np.int64)
         self.level = np.array([graph.nodes[u]["level"] for u in nodes], dtype=np.int64)
+        self.by_level = [np.flatnonzero(self.level == k) for k in range(int(self.level.max()) + 1)]
         kinds = [graph.nodes[u]["kind"] for u in nodes]
         self.is_team = np.array([k == "team" for k in kinds])
         names = sorted({graph.nodes[u]["division"] for u in nodes})
@@ -163,7 +164,13 @@ class State:
         self.lens = rng.dirichlet(np.ones(K), size=U)
         self.reading = np.tile(self.need, (U, 1))
         self.change = np.zeros((U, K))  # last change of each unit's reading
-        self.version = np.zeros(U, dtype=np.int64)
+        self.version = np.zeros(U, dtype=np.int64)  # bumped each time a unit's reading is updated
+        # anchoring and adjustment (sim/model/signals.py): the parent's reading when the unit last
+        # received it (what has arrived), and a manager's smoothed expectation of it
+        self.anchor = self.reading.copy()
+        self.expectation = self.reading.copy()
+        self.unstable = False  # the executive's adjustment is in the unstable region (docs/ODD.md 7.6.2)
+        self.clipped = 0  # reviews whose adjustment left the simplex and was clipped
         self.info_friction = 0.0  # friction as leadership currently sees it
 
         # --- customers
