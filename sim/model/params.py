@@ -105,6 +105,8 @@ class Section(BaseModel):
         # a model validator, not a field validator on "*": discriminator fields (events' ``type``)
         # may not carry a before-validator
         if isinstance(data, dict):
+            # -0.0 passes ``ge=0`` but numpy refuses it as a scale ("scale < 0"): read it as 0.0
+            data = {k: 0.0 if isinstance(v, float) and v == 0.0 else v for k, v in data.items()}
             errors = []
             for name, f in cls.model_fields.items():
                 if name in data and (found := _kind_problem(f.annotation, data[name])):
