@@ -19,6 +19,9 @@ Runs are tiny (a few steps, a few teams). Profiles, chosen by the environment va
 
       ALIGNSIM_FUZZ=long python -m pytest tests/test_fuzz_inputs.py -q
 
+(``ALIGNSIM_FUZZ_EXAMPLES=N`` sets the examples per kind, default 2000; ``ALIGNSIM_FUZZ_LOG=file``
+appends one line per example: exit code, command and error line.)
+
 Known holes in files this test does not own are marked ``# known hole, see issue 9`` where they
 are excluded, so the suite stays green until they are fixed.
 """
@@ -485,6 +488,9 @@ def check_outcome(argv: list[str], cwd: Path, note: str = "", finite_store: bool
     that returns NaN on purpose: its outputs are its own)."""
     before = _tree(cwd)
     code, out, err, runtime = run_cli(argv, cwd)
+    if os.environ.get("ALIGNSIM_FUZZ_LOG"):  # one line per example, to count a long run as it goes
+        with open(os.environ["ALIGNSIM_FUZZ_LOG"], "a", encoding="utf-8") as log:
+            log.write(f"{code}\t{argv[0] if argv else ''}\t{err.strip()[:200]!r}\n")
     context = f"argv={argv} ({note})\nexit={code}\nstderr={err[-2000:]}\nstdout={out[-500:]}"
     assert "Traceback" not in err and "Traceback" not in out, context
     assert code in (0, 2), context
