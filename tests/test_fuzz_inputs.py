@@ -52,7 +52,7 @@ from sim.model.params import INTERVENTIONS, LEVERS, THEMES, ModelParams
 
 PROFILE = os.environ.get("ALIGNSIM_FUZZ", "ci")
 LONG = PROFILE == "long"
-EXAMPLES = {"scenario": 50, "orgchart": 50, "experiment": 20, "cli": 60, "events": 25}
+EXAMPLES = {"scenario": 40, "orgchart": 40, "experiment": 15, "cli": 60, "events": 25}
 if LONG:
     EXAMPLES = {k: int(os.environ.get("ALIGNSIM_FUZZ_EXAMPLES", "2000")) for k in EXAMPLES}
 
