@@ -44,7 +44,7 @@ def test_overrides_are_validated_like_the_file():
     expected = r"^--set events\[0\].pressure: value 9.0 is not allowed: must be <= 5$"
     with pytest.raises(sim.InputError, match=expected):
         sim.load_scenario("pressure-shock", overrides=["events[0].pressure=9.0"])
-    with pytest.raises(sim.InputError, match=r"must be a valid number"):
+    with pytest.raises(sim.InputError, match=r"must be a number, not the text .high."):
         sim.load_scenario("baseline", overrides=["levers.clarity=high"])
 
 

@@ -15,7 +15,9 @@ Format (UTF-8, a BOM is accepted; header names are case-insensitive; extra colum
 * ``division``: blank inherits the manager's division; a blank directly under the top row takes
   its own name (it heads a division). The top row's division is always ``""``.
 * ``office``: front or back for teams; blank, front or back for others (ignored there).
-* ``headcount``: a positive integer for teams; blank or a positive integer for others (stored as 1).
+* ``headcount``: a positive integer, at most ``MAX_TEAM_HEADCOUNT`` (100,000), for teams; blank or a
+  positive integer for others (stored as 1).
+* At least one row is a team (an executive alone, or managers only, is refused).
 * ``depends_on`` (optional): ``;``-separated ids of back-office teams this front-office team hands
   work to.
 
@@ -33,7 +35,7 @@ from pathlib import Path
 import networkx as nx
 
 from sim.errors import InputError
-from sim.model.orggraph import KINDS, OFFICES, check_org, relabel_bfs
+from sim.model.orggraph import KINDS, MAX_TEAM_HEADCOUNT, OFFICES, check_org, relabel_bfs
 
 REQUIRED = ("id", "name", "manager_id", "kind", "division", "office", "headcount")
 COLUMNS = (*REQUIRED, "depends_on")
@@ -113,6 +115,9 @@ def _parse_row(n: int, cells: dict[str, str], seen: dict[str, _Row], file: str) 
     if headcount is None:
         blank = "" if kind == "team" else " or blank"
         bad("headcount", f"{text!r} is not a positive integer{blank} (number of people, e.g. 8)")
+    if kind == "team" and headcount > MAX_TEAM_HEADCOUNT:
+        bad("headcount", f"{text!r} is more people than a team may have; allowed: 1 to {MAX_TEAM_HEADCOUNT:,} "
+            "(split a larger unit into teams)")
     depends = [d.strip() for d in cells.get("depends_on", "").split(";") if d.strip()]
     return _Row(n, ident, cells["name"] or ident, cells["manager_id"], kind, cells["division"],
                 office if kind == "team" else "", headcount if kind == "team" else 1,
@@ -133,6 +138,9 @@ def _rows(records: list[list[str]], header: list[str], file: str) -> dict[str, _
         rows[row.id] = row
     if not rows:
         raise InputError(f"{file}: row 2", "no data rows after the header; the chart needs at least one row")
+    if not any(r.kind == "team" for r in rows.values()):
+        raise InputError(f"{file}: column kind", "no row is a team; the chart needs at least one row of kind "
+                         "team (teams do the work; executives and managers only manage)")
     return rows
 
 

@@ -13,7 +13,7 @@ Graph contract (the model relies on it; :func:`check_org` enforces it)
   - ``ext_id``: original id (str, unique); for generated orgs ``str(node)``.
   - ``division``: str; ``""`` for the root; a division head's division is its own name.
   - ``office``: ``"front"`` or ``"back"`` for teams, ``""`` otherwise.
-  - ``headcount``: int >= 1 for teams, 1 otherwise.
+  - ``headcount``: int in ``1..MAX_TEAM_HEADCOUNT`` for teams, 1 otherwise.
   - ``level``: int, 0 for the root, manager's level + 1 otherwise.
   - ``parent``: int, the manager's index; -1 for the root.
 
@@ -21,6 +21,8 @@ Graph contract (the model relies on it; :func:`check_org` enforces it)
   (the reports-to edges form a tree rooted at 0); ``(front team, back team)`` with
   ``relation="depends_on"`` (the front team hands work to that back-office team). Teams are
   leaves of the tree: nobody reports to a team.
+* At least one node is a team (teams do the work; an organisation of managers only has no
+  fatigue, engagement or alignment to average).
 
 Generated orgs (:func:`generate_org`) additionally put every team at level ``depth + 1`` and all
 teams of a division at consecutive indices.
@@ -39,6 +41,12 @@ from sim.model.params import OrgParams
 KINDS = ("executive", "manager", "team")
 OFFICES = ("front", "back")
 ATTRS = ("kind", "name", "ext_id", "division", "office", "headcount", "level", "parent")
+# The most people one team may have. Attrition draws the leavers among novices with numpy's
+# hypergeometric sampler, which needs counts below 1e9, and headcounts live in int64 arrays; a
+# "team" of more than 100,000 people is a whole company, to be split into teams in the chart.
+# A team never grows beyond its starting headcount (hires only replace leavers), so checking the
+# start (check_org) keeps every later draw in range.
+MAX_TEAM_HEADCOUNT = 100_000
 
 
 def branching(n_teams: int, depth: int) -> int:
@@ -114,7 +122,7 @@ def generate_org(params: OrgParams, rng: np.random.Generator) -> nx.DiGraph:
         by_div[G.nodes[v]["division"]].append(v)
     _assign_offices(G, params.front_share, by_div, rng)
     for v, z in zip(teams, rng.normal(0.0, params.headcount_spread, size=len(teams)), strict=True):
-        G.nodes[v]["headcount"] = max(1, round(params.headcount * np.exp(z)))
+        G.nodes[v]["headcount"] = min(MAX_TEAM_HEADCOUNT, max(1, round(params.headcount * np.exp(z))))
     _add_dependencies(G, params, by_div, rng)
     _staff_back_office(G, teams)
     check_org(G)
@@ -129,7 +137,7 @@ def _staff_back_office(G: nx.DiGraph, teams: list[int]) -> None:
     depend on it; its drawn headcount is scaled by ``s_b`` (at least 1).  The back office as a
     whole is then staffed like the front office it serves (sum of ``s_b`` = number of front teams
     with a partner), and a back team serving three front teams is not staffed like one serving a
-    third of one."""
+    third of one.  Headcounts are capped at ``MAX_TEAM_HEADCOUNT``."""
     back = [v for v in teams if G.nodes[v]["office"] == "back"]
     share = dict.fromkeys(back, 0.0)
     for f in teams:
@@ -137,7 +145,7 @@ def _staff_back_office(G: nx.DiGraph, teams: list[int]) -> None:
         for t in partners:
             share[t] += 1.0 / len(partners)
     for b in back:
-        G.nodes[b]["headcount"] = max(1, round(G.nodes[b]["headcount"] * share[b]))
+        G.nodes[b]["headcount"] = min(MAX_TEAM_HEADCOUNT, max(1, round(G.nodes[b]["headcount"] * share[b])))
 
 
 def _assign_offices(G: nx.DiGraph, share: float, by_div: dict[str, list[int]],
@@ -211,14 +219,19 @@ def check_org(G: nx.DiGraph) -> None:
             fail(f"node {v}: a team's office must be front or back, not {office!r}")
         if kind != "team" and office != "":
             fail(f"node {v}: office {office!r} given for a {kind}; only teams have an office")
-        team_size_ok = isinstance(headcount, int | np.integer) and headcount >= 1
+        team_size_ok = (isinstance(headcount, int | np.integer) and not isinstance(headcount, bool)
+                        and 1 <= headcount <= MAX_TEAM_HEADCOUNT)
         if not team_size_ok or (kind != "team" and headcount != 1):
-            fail(f"node {v}: headcount {headcount!r} must be an int >= 1 for teams and 1 otherwise")
+            fail(f"node {v}: headcount {headcount!r} must be an int in 1..{MAX_TEAM_HEADCOUNT:,} for teams "
+                 "and 1 otherwise")
         if not all(isinstance(data[a], str) for a in ("name", "ext_id", "division")):
             fail(f"node {v}: name, ext_id and division must be strings")
         if data["ext_id"] in ext_ids:
             fail(f"node {v}: ext_id {data['ext_id']!r} is used twice")
         ext_ids.add(data["ext_id"])
+
+    if not any(nodes[v]["kind"] == "team" for v in G):
+        fail("the organisation has no team; it needs at least one (teams do the work)")
 
     office = [nodes[v]["office"] if nodes[v]["kind"] == "team" else "" for v in range(n)]
     parent = [-1] * n

@@ -10,9 +10,13 @@ The model constructor takes one :class:`ModelParams`; scenario files are named i
 from __future__ import annotations
 
 import itertools
+import types
+import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 THEMES = ("speed", "cost", "quality", "compliance")
 LEVERS = ("clarity", "ownership", "resilience", "empathy", "customer_bar")
@@ -35,8 +39,85 @@ def P(default: Any, lo: float | None, hi: float | None, unit: str, meaning: str,
     )
 
 
+def _kind_problem(ann: Any, v: Any) -> tuple[tuple[Any, ...], Any, str] | None:
+    """``(where inside v, the bad value, why)`` if ``v`` cannot stand for a value of type ``ann``;
+    None if it can, or if pydantic's own validation is to decide.
+
+    Strict kinds, lax within a kind: a flag is ``true``/``false`` only; a number is never text or a
+    flag; an int is accepted for a float, and a whole float (``20.0``) for an int, since sweep
+    designs compute values as floats. Lists, tuples and dict values are checked entry by entry.
+    """
+    while typing.get_origin(ann) is Annotated:
+        ann = typing.get_args(ann)[0]
+    origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if origin in (typing.Union, types.UnionType):
+        if v is None and type(None) in args:
+            return None
+        problems = [_kind_problem(a, v) for a in args if a is not type(None)]
+        return None if None in problems else problems[0]
+    if ann is bool:
+        return None if isinstance(v, bool | np.bool_) else ((), v, f"must be true or false, not {_kind_of(v)}")
+    if ann in (int, float):
+        if isinstance(v, bool | np.bool_ | str | bytes):
+            noun = "an integer" if ann is int else "a number"
+            hint = " (write it without quotes)" if isinstance(v, str) and _is_number(v) else ""
+            return (), v, f"must be {noun}, not {_kind_of(v)}{hint}"
+        return None
+    entries: list[tuple[Any, Any, Any]] = []  # (key, type, value)
+    if origin in (list, tuple) and isinstance(v, list | tuple) and args:
+        fixed = origin is tuple and args[-1] is not Ellipsis
+        entries = [(i, args[i] if fixed else args[0], x) for i, x in enumerate(v) if not fixed or i < len(args)]
+    elif origin is dict and isinstance(v, dict) and len(args) == 2:
+        entries = [(k, args[1], x) for k, x in v.items()]
+    for key, item_ann, item in entries:
+        found = _kind_problem(item_ann, item)
+        if found:
+            return (key, *found[0]), found[1], found[2]
+    return None
+
+
+def _kind_of(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return f"the flag {'true' if v else 'false'}"
+    if isinstance(v, str):
+        return f"the text {v!r}"
+    if isinstance(v, int | float | np.number):
+        return f"the number {v!r}"
+    return f"a {type(v).__name__}"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    """Base of every parameter table: unknown keys, NaN and infinities are refused everywhere,
+    and values must have the field's kind (see :func:`_kind_problem`; docs/ODD.md, "Parameters")."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _strict_kinds(cls, data: Any, handler: Any) -> Any:
+        # a model validator, not a field validator on "*": discriminator fields (events' ``type``)
+        # may not carry a before-validator
+        if isinstance(data, dict):
+            # -0.0 passes ``ge=0`` but numpy refuses it as a scale ("scale < 0"): read it as 0.0
+            data = {k: 0.0 if isinstance(v, float) and v == 0.0 else v for k, v in data.items()}
+            errors = []
+            for name, f in cls.model_fields.items():
+                if name in data and (found := _kind_problem(f.annotation, data[name])):
+                    inner, value, problem = found
+                    errors.append(InitErrorDetails(
+                        type=PydanticCustomError("value_error", "Value error, {error}", {"error": problem}),
+                        loc=(name, *inner), input=value))
+            if errors:
+                raise ValidationError.from_exception_data(cls.__name__, errors)
+        return handler(data)
 
 
 class OrgParams(Section):

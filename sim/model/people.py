@@ -48,6 +48,8 @@ def update_people(st: State, params: ModelParams, rng: np.random.Generator, step
     hazard = pp.attrition_base * (1.0 + (pp.attrition_fatigue - 1.0) * f) * (
         1.0 + (pp.attrition_disengaged - 1.0) * (1.0 - st.engagement[tu]))
     leavers = rng.binomial(st.headcount, np.clip(hazard, 0.0, 1.0))
+    # numpy's hypergeometric needs counts below 1e9: headcounts start at most MAX_TEAM_HEADCOUNT
+    # (check_org refuses larger teams, generate_org caps them) and never grow (hires replace leavers)
     novice_leavers = rng.hypergeometric(st.novices, st.headcount - st.novices, leavers)
     st.headcount -= leavers
     st.novices -= novice_leavers
