@@ -22,8 +22,8 @@ Runs are tiny (a few steps, a few teams). Profiles, chosen by the environment va
 (``ALIGNSIM_FUZZ_EXAMPLES=N`` sets the examples per kind, default 2000; ``ALIGNSIM_FUZZ_LOG=file``
 appends one line per example: exit code, command and error line.)
 
-Known holes in files this test does not own are marked ``# known hole, see issue 9`` where they
-are excluded, so the suite stays green until they are fixed.
+No input is excluded: every hole the fuzzing found is fixed and has a regression test (here, in
+``tests/test_bad_input.py`` or in ``tests/test_input_regressions.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -538,10 +538,6 @@ def test_fuzz_scenario_files(seed, mutations, odd_encoding, use_set):
     argv = ["run", "scen.toml", "--out", "out", "-q"]
     if use_set:  # the same kind of mutation, from the command line
         path = rnd.choice([p for p, _, _ in LEAVES if p != ("org", "chart")])
-        if len(path) > 1 and not isinstance(doc.get(path[0], {}), dict):
-            # known hole, see issue 9: `--set levers.clarity=1` when the file's `levers` is not a
-            # table (e.g. `levers = []`) ends in a TypeError traceback in sim/api.py _apply_override
-            doc[path[0]] = {}
         value = odd_value(rnd)
         argv += ["--set", f"{'.'.join(path)}={_toml_value(value)}"]
         notes.append(f"--set {'.'.join(path)}")
@@ -581,8 +577,6 @@ def test_fuzz_org_charts(seed, mutations, odd_encoding):
 def test_fuzz_experiment_files(seed, mutations, odd_encoding):
     rnd = random.Random(seed)
     doc = gen_experiment(rnd)
-    if doc["task"] == "tasks.py:leave":  # known hole, see issue 9: sys.exit in a run function ends the sweep
-        doc["task"] = "tasks.py:boom"
     notes = [mutate_doc(rnd, doc, ["design", "outputs", "parameters", "set", "extra"]) for _ in range(mutations)]
     text = to_toml(doc)
     odd = odd_encoding and rnd.random() < 0.3
@@ -664,10 +658,6 @@ def test_fuzz_event_days_against_the_run_length(file_steps, cli_steps, days, kin
     """An event inside the run is applied and never reported as not applied; one past it is refused
     or reported. (The run length is ``--steps`` when given, else the file's ``steps``.)"""
     steps = file_steps if cli_steps is None else cli_steps
-    # known hole, see issue 9: an event on the last day is reported "not reached ... so not applied"
-    # although it is applied (sim/cli.py), and with --steps beyond the file's steps an event after
-    # the file's last day is refused as past the end (the model checks against the file's steps)
-    assume(all(d != steps for d in days) and not any(file_steps < d <= steps for d in days))
     events = "".join(f'\n[[events]]\ntype = "{kind}"\nstep = {d}\n'
                      + ('lever = "clarity"\nvalue = 0.9\n' if kind == "lever" else "") for d in days)
     argv = ["run", "scen.toml", "--out", "out"] + ([] if cli_steps is None else ["--steps", str(cli_steps)])
@@ -682,8 +672,7 @@ def test_fuzz_event_days_against_the_run_length(file_steps, cli_steps, days, kin
         assert late, f"{days=} {steps=}: refused although every event is inside the run: {err!r}"
 
 
-@pytest.mark.xfail(reason="known hole, see issue 9: an event on the last day is reported as not applied")
-def test_known_hole_event_on_the_last_day_is_not_reported():
+def test_an_event_on_the_last_day_is_not_reported_as_unapplied():
     with _scratch() as tmp:
         Path(tmp, "scen.toml").write_text('steps = 3\n[org]\nteams = 2\n[[events]]\ntype = "shock"\nstep = 3\n',
                                           encoding="utf-8")
@@ -691,8 +680,7 @@ def test_known_hole_event_on_the_last_day_is_not_reported():
     assert code == 0 and "not applied" not in err
 
 
-@pytest.mark.xfail(reason="known hole, see issue 9: --steps beyond the file's steps refuses later events")
-def test_known_hole_steps_flag_extends_the_event_window():
+def test_the_steps_flag_extends_the_event_window():
     with _scratch() as tmp:
         Path(tmp, "scen.toml").write_text('steps = 3\n[org]\nteams = 2\n[[events]]\ntype = "shock"\nstep = 5\n',
                                           encoding="utf-8")
@@ -700,8 +688,7 @@ def test_known_hole_steps_flag_extends_the_event_window():
     assert code == 0, err
 
 
-@pytest.mark.xfail(reason="known hole, see issue 9: sys.exit in a sweep's run function ends the sweep")
-def test_known_hole_run_function_calling_sys_exit_is_a_failed_run():
+def test_a_run_function_calling_sys_exit_is_a_failed_run():
     with _scratch() as tmp:
         Path(tmp, "tasks.py").write_text(TASK_FILE, encoding="utf-8")
         Path(tmp, "exp.toml").write_text('seed = 1\ntask = "tasks.py:leave"\n[design]\nkind = "lhs"\nsamples = 2\n'

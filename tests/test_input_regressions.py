@@ -108,3 +108,24 @@ def test_a_run_function_that_exits_is_a_failed_run_not_the_end_of_the_sweep(tmp_
         manifest = (out / "manifest.json").read_text(encoding="utf-8")
         assert '"status": "complete"' in manifest
         assert code == 0  # failed runs are recorded, not an error of the sweep (documented in docs/sweeps.md)
+
+
+def test_set_into_a_section_that_the_file_gives_as_a_list_is_one_line(tmp_path, capsys):
+    path = tmp_path / "list.toml"
+    path.write_text("decisions = []\n[org]\nteams = 2\n", encoding="utf-8")
+    for flag in ("decisions.complexity_gain=1", "levers.clarity=0.5"):
+        text = path.read_text(encoding="utf-8").replace("decisions", flag.split(".")[0], 1)
+        path.write_text(text, encoding="utf-8")
+        assert main(["run", str(path), "--set", flag, "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is [] in the file, not a table of parameters" in err
+        assert f"--set {flag.partition('=')[0]}" in err and not (tmp_path / "o").exists()
+
+
+def test_an_intervention_of_any_name_is_checked_as_an_intervention(tmp_path, capsys):
+    # every named intervention shares one event member: its errors name the event, not a stray tag
+    path = tmp_path / "iv.toml"
+    path.write_text('[org]\nteams = 2\n[[events]]\ntype = "coaching"\nstep = 3\nvalue = 7\n', encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "field events[0]: value 7.0 for coaching" in err and ".coaching" not in err

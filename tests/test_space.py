@@ -142,7 +142,8 @@ def _leaf_names(model: type[BaseModel], prefix: str = "") -> set[str]:
         elif typing.get_origin(ann) is list and name == "events":
             union = typing.get_args(typing.get_args(ann)[0])[0]  # Annotated[Union[...], discriminator]
             for member in typing.get_args(union):
-                tag = typing.get_args(member.model_fields["type"].annotation)[0]
+                tags = typing.get_args(member.model_fields["type"].annotation)
+                tag = tags[0] if len(tags) == 1 else "intervention"  # one member for every named intervention
                 names |= {n for n in _leaf_names(member, f"{prefix}{name}[type={tag}].") if not n.endswith(".type")}
         else:
             names.add(f"{prefix}{name}")

@@ -70,11 +70,18 @@ def _union_members(ann: Any) -> list[type[BaseModel]]:
     return []
 
 
-def _tag(member: type[BaseModel]) -> str | None:
+def _tags(member: type[BaseModel]) -> tuple[str, ...]:
+    """The ``type`` values that select ``member`` of an event union (several for interventions)."""
     type_field = member.model_fields.get("type")
     if type_field is None or typing.get_origin(type_field.annotation) is not typing.Literal:
-        return None
-    return str(typing.get_args(type_field.annotation)[0])
+        return ()
+    return tuple(str(a) for a in typing.get_args(type_field.annotation))
+
+
+def _tag(member: type[BaseModel]) -> str | None:
+    """How the reference names ``member``: its type, or ``intervention`` for the many named ones."""
+    tags = _tags(member)
+    return None if not tags else tags[0] if len(tags) == 1 else "intervention"
 
 
 def _pick_member(ann: Any, raw: Any) -> Any:
@@ -82,7 +89,7 @@ def _pick_member(ann: Any, raw: Any) -> Any:
     members = _union_members(ann)
     if members and isinstance(raw, dict):
         for member in members:
-            if _tag(member) == raw.get("type"):
+            if raw.get("type") in _tags(member):
                 return member
     return ann
 
@@ -92,7 +99,7 @@ def _event_tags() -> set[str]:
     for f in ModelParams.model_fields.values():
         ann = _unwrap(f.annotation)
         if typing.get_origin(ann) is list:
-            tags.update(t for m in _union_members(_unwrap(typing.get_args(ann)[0])) if (t := _tag(m)))
+            tags.update(t for m in _union_members(_unwrap(typing.get_args(ann)[0])) for t in _tags(m))
     return tags
 
 
@@ -203,6 +210,9 @@ def apply_override(raw: dict[str, Any], item: str) -> Key:
         if _is_model(ann):
             if not isinstance(part, str) or part not in ann.model_fields:
                 raise InputError(flag, _unknown_key_problem(key[: depth + 1], raw))
+            if not isinstance(node, dict):  # the file has e.g. `decisions = []` where a table belongs
+                raise InputError(flag, f"{dotted(key[:depth])} is {_show(node)} in the file, not a table of "
+                                 "parameters; correct the file first")
         elif _union_members(ann):  # an entry whose type is not known yet: pydantic checks its keys
             if not isinstance(part, str):
                 raise InputError(flag, f"{dotted(key[:depth])} is a section; {part!r} is not a name")
@@ -274,7 +284,7 @@ def _problem(err: dict[str, Any], key: Key, raw: Any) -> tuple[Key, str]:
                                f"{ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         ann, _ = _walk(key, raw)
-        tags = ", ".join(repr(t) for m in _union_members(ann) if (t := _tag(m)))
+        tags = ", ".join(repr(t) for m in _union_members(ann) for t in _tags(m))
         return (*key, "type"), f"required but missing; must be one of {tags or 'the allowed types'}"
     if kind == "value_error":
         reason = str(ctx.get("error") or re.sub(r"^Value error, ", "", err["msg"]))
