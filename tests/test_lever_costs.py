@@ -44,6 +44,14 @@ def test_error_chance_falls_with_clarity_and_with_the_height_of_the_call():
     assert_allclose(error_chance(st, p, np.array([M1]), np.array([TF])), [0.2])
 
 
+def test_a_consensus_meeting_below_the_right_gets_the_context_of_the_rights_level():
+    # a call of height 2 (the CEO's) settled by a meeting at F: context 2 / 2, no error;
+    # of height 1 settled by a meeting at F: 0.4 * (1 - 0.25) * (1 - 1/2)
+    _, st, p = build({"decisions": {"error_max": 0.4}, "levers": {"clarity": 0.25}})
+    got = error_chance(st, p, np.array([F, F]), np.array([TF, TF]), np.array([2, 1]))
+    assert_allclose(got, [0.0, 0.4 * 0.75 * 0.5])
+
+
 def test_a_wrong_call_is_an_inconsistent_answer_and_front_rework():
     # error_max 1, clarity 0: every unprecedented call F settles (h = 0) is wrong
     _, st, p = build({"decisions": {"error_max": 1.0, "error_rework": 0.5}, "levers": {"clarity": 0.0},
@@ -96,17 +104,29 @@ def test_empathy_takes_a_share_of_a_managers_decision_capacity():
 
 
 def test_an_empathic_manager_settles_fewer_calls_a_day():
-    # M1 holds 4 calls every day; capacity floor(2 * (1 - 0.5 * 1) + U) = 1: one call a day
+    # capacity binds: floor(2 * (1 - 0.5 * 1) + U) = 1 call a day at most, and it looks at each of
+    # its 4 waiting calls with probability 1 * (1 - 0.5) = 0.5, so some days (1/16) it takes none
     _, st, p = build({"decisions": {"manager_capacity": 2.0}, "managers": {"empathy_time": 0.5},
                       "levers": {"empathy": 1.0}})
     r, taken = rng(2), []
-    for _ in range(200):
+    for _ in range(800):
         st.tick = Tick()
         for c in range(4):
             put(st, c, DECISION, M1, dec_height=1)
         decide(st, p, r)
         taken.append(st.tick.decisions)
-    assert set(taken) == {1}
+    assert set(taken) == {0, 1} and abs(np.mean(taken) - 15 / 16) < 0.03  # sd of the mean 0.009
+    # attention binds: capacity 100; each call is looked at with probability 0.4 * (1 - 0.5 * 1) = 0.2
+    _, st, p = build({"decisions": {"manager_capacity": 100.0, "manager_attention": 0.4},
+                      "managers": {"empathy_time": 0.5}, "levers": {"empathy": 1.0}})
+    taken = 0
+    for _ in range(1000):
+        st.tick = Tick()
+        for c in range(4):
+            put(st, c, DECISION, M1, dec_height=1)
+        decide(st, p, r)
+        taken += st.tick.decisions
+    assert abs(taken / 4000 - 0.2) < 0.025  # binomial sd 0.006
 
 
 # ------------------------------------------------------------------- customer bar: exceptions

@@ -26,7 +26,8 @@ Every lever here has a price (issue 10, section 3):
   call is an inconsistent answer to the customer and front-office rework (``error_rework``).
   Calls within settled precedent (``dec_height`` -1) cannot be wrong.
 - Empathy: listening, one-to-ones and adjusting load take a manager's time: a share
-  ``managers.empathy_time * empathy`` of its decision capacity goes to its people.
+  ``managers.empathy_time * empathy`` of it goes to its people, so it looks at waiting calls
+  less often and takes fewer a day.
 - Customer bar: an exception is work for the front team (``exception_work``) and, being a local
   answer the rest of the organisation does not give, an inconsistent answer with probability
   ``exception_inconsistency``.
@@ -82,20 +83,32 @@ def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressu
     st.dec_height[req] = np.where(own, np.where(precedent, -1, 0), np.maximum(height, 0))
 
 
+def time_for_calls(st: State, params: ModelParams) -> np.ndarray:
+    """Share of each unit's time left for calls: a manager's empathy gives a share of it to its
+    people (listening, one-to-ones, adjusting load); teams are not slowed."""
+    spare = np.maximum(1.0 - params.managers.empathy_time * st.lever[:, L_EMPATHY], 0.0)
+    return np.where(st.is_team, 1.0, spare)
+
+
 def decision_capacity(st: State, params: ModelParams) -> np.ndarray:
-    """Decisions each unit can take per day: a team's full rate; a manager's rate less the share of
-    its time its empathy gives to its people (listening, one-to-ones, adjusting load)."""
+    """Decisions each unit can take per day: a team's full rate; a manager's rate times the share
+    of its time left for calls."""
     dp = params.decisions
-    spare = 1.0 - params.managers.empathy_time * st.lever[:, L_EMPATHY]
-    return np.where(st.is_team, dp.team_capacity, dp.manager_capacity * np.maximum(spare, 0.0))
+    return np.where(st.is_team, dp.team_capacity, dp.manager_capacity * time_for_calls(st, params))
 
 
-def error_chance(st: State, params: ModelParams, unit: np.ndarray, front_team: np.ndarray) -> np.ndarray:
+def error_chance(st: State, params: ModelParams, unit: np.ndarray, front_team: np.ndarray,
+                 height: np.ndarray | None = None) -> np.ndarray:
     """Chance that an unprecedented call settled at ``unit`` for ``front_team`` is wrong: it grows
     with the unclarity of the priorities the settling unit is given (its manager's clarity) and
-    with the context it lacks (the share of the levels up to the executive below it)."""
+    with the context it lacks (the share of the levels up to the executive above the level whose
+    context the call gets: the settling unit's, or, for a consensus meeting below the right,
+    ``height``, the level of the right, whose holder the meeting draws in)."""
     levels = np.maximum(st.level[st.team_unit[front_team]], 1)
-    context = np.clip((st.level[st.team_unit[front_team]] - st.level[unit]) / levels, 0.0, 1.0)
+    above = st.level[st.team_unit[front_team]] - st.level[unit]
+    if height is not None:
+        above = np.maximum(above, height)
+    context = np.clip(above / levels, 0.0, 1.0)
     clarity = np.where(st.parent[unit] >= 0, st.lever[np.maximum(st.parent[unit], 0), L_CLARITY], 1.0)
     return params.decisions.error_max * (1.0 - clarity) * (1.0 - context)
 
@@ -119,7 +132,9 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     front_team = st.cust_team[q]
     holds = (st.level[st.team_unit[front_team]] - st.level[u]) >= st.dec_height[q]
     # managers attend to approvals intermittently; teams with the right act on their own
-    looked_at = st.is_team[u] | (rng.random(q.size) < dp.manager_attention)
+    # (a manager's empathy takes a share of its time: it looks at its in-tray less often and takes
+    # fewer calls a day, so its throughput falls by that share whichever of the two binds)
+    looked_at = st.is_team[u] | (rng.random(q.size) < dp.manager_attention * time_for_calls(st, params)[u])
     # today's capacity per unit: the whole part, plus one with probability the fractional part
     cap = np.floor(decision_capacity(st, params) + rng.random(st.U))[u]
     served = np.zeros(q.size, dtype=bool)
@@ -177,7 +192,7 @@ def settle(st: State, params: ModelParams, rng: np.random.Generator, r: np.ndarr
     wrong = np.zeros(r.size, dtype=bool)
     if dp.error_max > 0:  # a wrong call: an inconsistent answer, and the front team redoes its part
         novel = st.dec_height[r] >= 0
-        wrong = novel & (rng.random(r.size) < error_chance(st, params, unit, front_team))
+        wrong = novel & (rng.random(r.size) < error_chance(st, params, unit, front_team, st.dec_height[r]))
         if wrong.any():
             bad = r[wrong]
             st.n_inconsistent[bad] += 1

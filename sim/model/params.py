@@ -214,18 +214,20 @@ class DecisionParams(Section):
                                        "back office must be coherent; seed 000: inconsistent answers); about one "
                                        "in three, so that an exception still pays on average (bonus 0.15 against "
                                        "0.3 x 0.2 inconsistency penalty).")
-    error_max: float = P(0.4, 0.0, 1.0, "probability",
+    error_max: float = P(0.8, 0.0, 1.0, "probability",
                          "Chance an unprecedented call taken by the front team, at clarity 0, is wrong; it falls "
                          "linearly with clarity and with the share of the levels up to the executive below the "
                          "unit that takes it (the executive does not err).",
                          "The Virtual Design Team's centralisation trade-off (Jin and Levitt 1996, Computational "
                          "and Mathematical Organization Theory 2(3); Levitt et al. 1999, Management Science "
                          "45(11)): calls pushed down are faster but taken with less context, and err more where "
-                         "goals are unclear.  Magnitude a calibration choice: at the default clarity 0.5 one "
-                         "front-line call in five is wrong.")
-    error_rework: float = P(0.5, 0.0, 5.0, "share of front work",
+                         "goals are unclear.  Magnitude a calibration choice: with no direction at all most "
+                         "unprecedented front-line calls are wrong, not all (some are obvious); at the default "
+                         "clarity 0.5, two in five.")
+    error_rework: float = P(1.0, 0.0, 5.0, "share of front work",
                             "Front work redone after a wrong call (with an inconsistent answer to the customer).",
-                            "Like a bounce-back: the front team re-qualifies the request (handoffs.bounce_rework).")
+                            "The answer built on the wrong call is redone in full (a bounce-back, which only "
+                            "re-qualifies the request, redoes half: handoffs.bounce_rework).")
 
 
 class WorkParams(Section):
