@@ -36,8 +36,12 @@ def main() -> None:
     ap.add_argument("--set", default="{}", help="extra parameter overrides, as JSON")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--figure", type=Path)
+    ap.add_argument("--from-json", type=Path, help="draw the figure of a saved grid (no runs)")
     a = ap.parse_args()
     levers = a.levers.split(",")
+    if a.from_json:
+        figure(json.loads(a.from_json.read_text()), levers, a.figure)
+        return
     extra = merge(COSTS_OFF if a.off else {}, json.loads(a.set))
     jobs = [(lever, v, cond, a.seeds, extra) for lever in levers for cond in CONDITIONS for v in GRID]
     with ProcessPoolExecutor(a.workers, mp_context=multiprocessing.get_context("forkserver")) as ex:
@@ -68,6 +72,8 @@ def _job(args):
 
 
 def figure(out: dict, levers: list[str], path: Path) -> None:
+    out = {lv: {c: {float(v): x for v, x in cells.items()} for c, cells in conds.items()}
+           for lv, conds in out.items()}  # keys read back from JSON are strings
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
