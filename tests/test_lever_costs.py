@@ -31,6 +31,19 @@ def build(overrides=None, **kw):
     return m, m.state, m.params
 
 
+def daily(st, p, r, days: int, unit: int, height: int, count) -> np.ndarray:
+    """Each day put 4 waiting calls at ``unit`` (of ``height``), decide, and record ``count(st)``."""
+    out = []
+    for _ in range(days):
+        st.tick = Tick()
+        st.n_inconsistent[:] = 0
+        for c in range(4):
+            put(st, c, DECISION, unit, dec_height=height)
+        decide(st, p, r)
+        out.append(count(st))
+    return np.array(out)
+
+
 # ------------------------------------------------------------------------- ownership: wrong calls
 def test_error_chance_falls_with_clarity_and_with_the_height_of_the_call():
     # p = error_max * (1 - clarity of the settling unit's manager) * (1 - h / L), L = 2 for F
@@ -76,13 +89,7 @@ def test_calls_within_precedent_and_calls_of_the_executive_are_never_wrong():
 def test_wrong_calls_are_as_frequent_as_the_formula_says():
     # F's calls: p = 0.5 * (1 - 0.2) * 1 = 0.4 over 2000 calls (binomial sd 0.011)
     _, st, p = build({"decisions": {"error_max": 0.5, "team_capacity": 100.0}, "levers": {"clarity": 0.2}})
-    r, wrong = rng(4), 0
-    for _ in range(500):
-        st.tick = Tick()
-        for c in range(4):
-            put(st, c, DECISION, F, dec_height=0)
-        decide(st, p, r)
-        wrong += st.tick.decision_errors
+    wrong = daily(st, p, rng(4), 500, F, 0, lambda s: s.tick.decision_errors).sum()
     assert abs(wrong / 2000 - 0.4) < 0.04
 
 
@@ -108,24 +115,13 @@ def test_an_empathic_manager_settles_fewer_calls_a_day():
     # its 4 waiting calls with probability 1 * (1 - 0.5) = 0.5, so some days (1/16) it takes none
     _, st, p = build({"decisions": {"manager_capacity": 2.0}, "managers": {"empathy_time": 0.5},
                       "levers": {"empathy": 1.0}})
-    r, taken = rng(2), []
-    for _ in range(800):
-        st.tick = Tick()
-        for c in range(4):
-            put(st, c, DECISION, M1, dec_height=1)
-        decide(st, p, r)
-        taken.append(st.tick.decisions)
-    assert set(taken) == {0, 1} and abs(np.mean(taken) - 15 / 16) < 0.03  # sd of the mean 0.009
+    r = rng(2)
+    taken = daily(st, p, r, 800, M1, 1, lambda s: s.tick.decisions)
+    assert set(taken.tolist()) == {0, 1} and abs(taken.mean() - 15 / 16) < 0.03  # sd of the mean 0.009
     # attention binds: capacity 100; each call is looked at with probability 0.4 * (1 - 0.5 * 1) = 0.2
     _, st, p = build({"decisions": {"manager_capacity": 100.0, "manager_attention": 0.4},
                       "managers": {"empathy_time": 0.5}, "levers": {"empathy": 1.0}})
-    taken = 0
-    for _ in range(1000):
-        st.tick = Tick()
-        for c in range(4):
-            put(st, c, DECISION, M1, dec_height=1)
-        decide(st, p, r)
-        taken += st.tick.decisions
+    taken = daily(st, p, r, 1000, M1, 1, lambda s: s.tick.decisions).sum()
     assert abs(taken / 4000 - 0.2) < 0.025  # binomial sd 0.006
 
 
@@ -152,14 +148,7 @@ def test_without_its_price_an_exception_routes_on_at_once():
 def test_exception_inconsistency_happens_at_its_rate():
     _, st, p = build({"decisions": {"exception_rate": 1.0, "exception_inconsistency": 0.3,
                                     "manager_capacity": 100.0}, "levers": {"customer_bar": 1.0}})
-    r, odd = rng(9), 0
-    for _ in range(500):
-        st.tick = Tick()
-        st.n_inconsistent[:] = 0
-        for c in range(4):
-            put(st, c, DECISION, M1, dec_height=1)
-        decide(st, p, r)
-        odd += int(st.n_inconsistent[:4].sum())
+    odd = daily(st, p, rng(9), 500, M1, 1, lambda s: int(s.n_inconsistent[:4].sum())).sum()
     assert abs(odd / 2000 - 0.3) < 0.04  # binomial sd 0.010
 
 
