@@ -48,19 +48,22 @@ def build(overrides=None, **kw):
 
 
 # ---------------------------------------------------------------------------------------- demand
-def test_rate_one_opens_a_request_for_every_idle_active_customer_only():
+def test_rate_one_opens_a_request_for_every_active_customer_busy_or_not():
     _, st, p = build({"demand": {"request_rate": 1.0, "back_share": 1.0, "decision_share": 0.0}})
     st.active[1] = False  # churned
-    put(st, 2, BACK, TB, remaining=1.0, work_total=3.0)  # busy
+    put(st, 2, BACK, TB, remaining=1.0, work_total=3.0)  # busy: it asks all the same (issue 11, item 6)
     make_requests(st, p, rng(), pressure=0.0)  # rate = min(1, 1 * (1 + 0.6 * 0)) = 1
-    assert st.stage.tolist() == [FRONT, NONE, BACK, FRONT]
-    assert st.loc[[0, 3]].tolist() == [TF, TF]
-    assert_allclose(st.remaining[[0, 3]], 1.5)  # front_work
-    assert_allclose(st.work_total[[0, 3]], 1.5)
-    assert st.needs_back[[0, 3]].all()  # back_share 1
-    assert not st.needs_decision[[0, 3]].any()  # decision_share 0
+    # customer 2's slot 2 is taken, so a second block of 4 slots is added and its request takes slot 4 + 2
+    assert st.stage.tolist() == [FRONT, NONE, BACK, FRONT, NONE, NONE, FRONT, NONE]
+    assert st.req_cust.tolist() == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert st.loc[[0, 3, 6]].tolist() == [TF, TF, TF]
+    assert_allclose(st.remaining[[0, 3, 6]], 1.5)  # front_work
+    assert_allclose(st.work_total[[0, 3, 6]], 1.5)
+    assert st.needs_back[[0, 3, 6]].all()  # back_share 1
+    assert not st.needs_decision[[0, 3, 6]].any()  # decision_share 0
     assert st.remaining[2] == 1.0 and st.loc[2] == TB  # the busy request is untouched
-    assert st.tick.new_requests == 2 and st.total_requests == 2
+    assert st.tick.new_requests == 3 and st.total_requests == 3 and st.tick.balked == 0
+    assert st.open_count().tolist() == [1, 0, 2, 1]
 
 
 def test_pressure_scales_the_request_rate():

@@ -34,21 +34,22 @@ def update_expectations(st: State, params: ModelParams, pressure: float) -> None
 
 
 def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
-    """Score finished requests and close them."""
+    """Score finished requests (slot indices) and close them."""
     cp = params.customers
     st.tick.completed = done.size
     st.total_completed += done.size
     if done.size == 0:
         return
+    cust = st.req_cust[done]
+    expected = st.expected[cust]
     wait = st.age[done]
-    late = np.maximum(0.0, wait - st.expected[done]) / st.expected[done]
+    late = np.maximum(0.0, wait - expected) / expected
     score = (1.0 - cp.wait_weight * late
              - cp.explain_weight * st.n_explain[done]
              - cp.inconsistent_weight * st.n_inconsistent[done]
              - cp.escalation_weight * (st.n_escalate[done] + st.n_bounce[done])
              + cp.exception_bonus * st.exception[done])
-    s = st.satisfaction
-    s[done] = (1.0 - cp.learning) * s[done] + cp.learning * np.clip(score, 0.0, 1.0)
+    learn(st.satisfaction, cust, np.clip(score, 0.0, 1.0), cp.learning)
     st.tick.wait_sum = float(wait.sum())
     st.tick.wait_p90 = percentile(wait, 0.9)
     st.tick.done_explanations = int(st.n_explain[done].sum())
@@ -61,11 +62,24 @@ def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
     st.stage[done] = NONE
 
 
+def learn(s: np.ndarray, cust: np.ndarray, score: np.ndarray, weight: float) -> None:
+    """``s[c] <- (1 - weight) s[c] + weight score`` for each (customer, score) pair, in order: a
+    customer with several requests finished on one day learns from each in turn."""
+    todo = np.arange(cust.size)
+    while todo.size:
+        _, first = np.unique(cust[todo], return_index=True)
+        i = todo[first]
+        s[cust[i]] = (1.0 - weight) * s[cust[i]] + weight * score[i]
+        todo = np.delete(todo, first)
+
+
 def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     cp = params.customers
     s = st.satisfaction
-    waiting = st.active & (st.stage != NONE) & (st.age > st.expected)
-    s[waiting] -= cp.erosion
+    overdue = (st.stage != NONE) & (st.age > st.expected[st.req_cust])
+    waiting = np.zeros(st.C, dtype=bool)
+    waiting[st.req_cust[overdue]] = True  # a customer waiting past its expectation, on any request
+    s[waiting & st.active] -= cp.erosion
     np.clip(s, 0.0, 1.0, out=s)
     at_risk = np.flatnonzero(st.active & (s < cp.churn_threshold))
     leaving = at_risk[rng.random(at_risk.size) < cp.churn_rate]
@@ -74,7 +88,7 @@ def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) ->
     if leaving.size == 0:
         return
     st.active[leaving] = False
-    abandoned = leaving[st.stage[leaving] != NONE]
+    abandoned = np.flatnonzero((st.stage != NONE) & ~st.active[st.req_cust])  # every open request of a leaver
     st.stage[abandoned] = NONE
     st.tick.abandoned = abandoned.size
     st.total_abandoned += abandoned.size

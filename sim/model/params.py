@@ -134,8 +134,15 @@ class PressureParams(Section):
 
 
 class DemandParams(Section):
-    request_rate: float = P(0.06, 0.0, 1.0, "1/day", "Chance an idle customer makes a request each day.",
-                            "About one request per customer per fortnight.")
+    request_rate: float = P(0.044, 0.0, 1.0, "1/day",
+                            "Chance an active customer makes a request each day, in calm conditions (pressure 0).",
+                            "About one request per customer every three weeks (0.049/day at the calm pressure 0.2): "
+                            "the load the former one-open-request rule (0.06 per idle customer) produced, so the "
+                            "calm utilisation of about 0.6 is kept.")
+    max_open: int = P(12, 1, 64, "requests",
+                      "Most requests one customer holds open at once; a customer at the limit does not ask (balks).",
+                      "Demand is independent of service (a +X% event gives +X% requests) until a customer has a "
+                      "dozen requests in the queue; requests balked are counted (series column requests_balked).")
     back_share: float = P(0.5, 0.0, 1.0, "probability", "Share of requests needing back-office work.",
                           "Half of requests cross the front/back line (seed 004).")
     decision_share: float = P(0.3, 0.0, 1.0, "probability",

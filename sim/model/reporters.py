@@ -31,7 +31,7 @@ def friction_by_cause(m, cause: int) -> float:
 def customers_waiting(m) -> float:
     """Share of active customers with a request open: customer waiting, free of survivor bias."""
     st = m.state
-    return float(np.count_nonzero(st.active & (st.stage != 0))) / _active(m)
+    return float(np.count_nonzero(st.active & (st.open_count() > 0))) / _active(m)
 
 
 def wait_mean(m) -> float:
@@ -174,6 +174,11 @@ def new_requests(m) -> int:
     return m.state.tick.new_requests
 
 
+def requests_balked(m) -> int:
+    """Requests customers did not make because they already held ``demand.max_open`` open."""
+    return m.state.tick.balked
+
+
 def completed(m) -> int:
     return m.state.tick.completed
 
@@ -208,7 +213,7 @@ BASE_REPORTERS = {
         escalation_rate, bounce_rate, satisfaction, retention, churned, decision_latency,
         escalations, approvals_waiting, meeting_load, pivots, priority_churn, alignment, fit_to_need, rework_share,
         waste_share, effort, value, commitment, fatigue, engagement, attrition, headcount, pressure,
-        signal_noise, friction_seen, new_requests, completed, waiting, in_work, done_total,
+        signal_noise, friction_seen, new_requests, requests_balked, completed, waiting, in_work, done_total,
         abandoned_total, requests_total,
     )
 }

@@ -5,7 +5,11 @@ Index spaces
   order so ``parent[u] < u``.
 - teams ``j`` (0..T-1): ``team_unit[j]`` is the team's unit; ``unit_team[u]`` maps back (-1 if not a team).
 - customers ``c`` (0..C-1): each served by one front-office team ``cust_team[c]``.
-- requests: at most one open request per customer, so request arrays are indexed by customer.
+- request slots ``r`` (0..R-1), in blocks of C: slot ``r`` belongs to customer ``req_cust[r] = r % C``
+  (``req_team[r]`` is that customer's team).  A customer may hold several open requests, one per
+  block; demand adds a block when a customer asks while all its slots are taken
+  (:meth:`State.grow_requests`), up to ``demand.max_open`` blocks.  Arrays named in
+  ``REQUEST_ARRAYS`` are indexed by slot, customer arrays by customer.
 
 Agents (``sim.model.agents``) read their state from these arrays; rules (one module per
 mechanism) update them in bulk.
@@ -31,6 +35,12 @@ CAUSES = ("pivot_rework", "decision_escalation", "silo_handoff", "overload_fatig
 C_PIVOT, C_DECISION, C_HANDOFF, C_OVERLOAD, C_MISALIGN = range(len(CAUSES))
 
 
+# per-request arrays (indexed by request slot; grown one block of C slots at a time)
+REQUEST_ARRAYS = ("req_cust", "req_team", "stage", "loc", "theme", "remaining", "work_total", "age", "dec_since",
+                  "dec_height", "needs_back", "needs_decision", "back_done", "reworked", "siloed", "exception",
+                  "n_explain", "n_inconsistent", "n_escalate", "n_bounce")
+
+
 def normalize_rows(x: np.ndarray, floor: float = 1e-3) -> np.ndarray:
     """Project rows onto the probability simplex by clipping at ``floor`` and rescaling."""
     x = np.maximum(x, floor)
@@ -46,7 +56,8 @@ def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class Tick:
     """Counters of what happened during the current step (reset at its start)."""
 
-    new_requests: int = 0
+    new_requests: int = 0  # requests opened (made and not balked)
+    balked: int = 0  # requests not made because the customer already held demand.max_open
     completed: int = 0
     abandoned: int = 0
     escalations: int = 0
@@ -193,7 +204,9 @@ class State:
             self.tie_idx = np.zeros(0, dtype=np.int64)
             self.tie_ptr = np.zeros(C + 1, dtype=np.int64)
 
-        # --- requests (one slot per customer)
+        # --- requests: one block of C slots to start with (slot r belongs to customer r % C)
+        self.req_cust = np.arange(C, dtype=np.int64)
+        self.req_team = self.cust_team.copy()
         self.stage = np.zeros(C, dtype=np.int8)
         self.loc = np.zeros(C, dtype=np.int64)  # team index (FRONT/BACK/ROUTE) or unit (DECISION)
         self.theme = np.zeros(C, dtype=np.int64)
@@ -220,6 +233,7 @@ class State:
         self.total_completed = 0
         self.total_abandoned = 0
         self.total_churned = 0
+        self.total_balked = 0
         self.tick = Tick()
         self.iv = Active(T)  # interventions in force this step (sim/model/interventions.py)
 
@@ -233,3 +247,25 @@ class State:
 
     def open_mask(self) -> np.ndarray:
         return self.stage != NONE
+
+    @property
+    def blocks(self) -> int:
+        """Request slots per customer (blocks of C slots)."""
+        return self.stage.size // max(self.C, 1)
+
+    def open_count(self) -> np.ndarray:
+        """Open requests held by each customer."""
+        return np.bincount(self.req_cust[self.stage != NONE], minlength=self.C)
+
+    def grow_requests(self) -> None:
+        """Add one block of C empty request slots (existing slot indices keep their meaning)."""
+        C = self.C
+        for name in REQUEST_ARRAYS:
+            arr = getattr(self, name)
+            if name == "req_cust":
+                extra = np.arange(C, dtype=arr.dtype)
+            elif name == "req_team":
+                extra = self.cust_team.astype(arr.dtype)
+            else:
+                extra = np.zeros(C, dtype=arr.dtype)
+            setattr(self, name, np.concatenate([arr, extra]))
