@@ -101,3 +101,40 @@ def test_several_open_requests_per_customer_are_served_and_scored(seed):
     st = m.state
     assert st.open_count().max() >= 2  # some customers hold several requests at once
     assert st.total_completed > 0 and np.isfinite(st.satisfaction).all()
+
+
+# ------------------------------------------------------------------------------- warm start (item 8)
+def satisfaction_drift(warm_start: int) -> np.ndarray:
+    """Per seed: mean satisfaction on days 300-365 minus days 1-30 of a calm, stationary year
+    (pressure 0.2, no events, the market's need held still: no trend for the organisation to miss)."""
+    p = ModelParams.model_validate({"pressure": {"need_drift": 0.0}, "customers": {"warm_start": warm_start}})
+    out = []
+    for seed in SEEDS:
+        m = AlignmentModel(params=p, seed=seed)
+        m.run()
+        df = m.series()
+        out.append(df[df.step >= 300].satisfaction.mean() - df[(df.step >= 1) & (df.step <= 30)].satisfaction.mean())
+    return np.array(out)
+
+
+def test_a_calm_run_starts_in_its_steady_state():
+    drift = satisfaction_drift(120)
+    # seed-to-seed sd of the drift is about 0.02, so the mean over 10 seeds has a standard error
+    # near 0.006: a tolerance of 0.02 is about three standard errors (the former drift was +0.15)
+    assert abs(drift.mean()) < 0.02, drift
+
+
+def test_without_the_warm_start_satisfaction_drifts_up_from_its_start_value():
+    drift = satisfaction_drift(0)  # the mechanism switched off: runs start empty at 0.75
+    assert drift.mean() > 0.1, drift
+
+
+def test_the_warm_start_leaves_the_books_at_zero_and_requests_open():
+    m = AlignmentModel(params=ModelParams(), seed=2)
+    st = m.state
+    n_open = int(np.count_nonzero(st.stage != 0))
+    assert n_open > 0 and st.total_requests == n_open  # requests open on day 0 are counted as received
+    assert st.total_completed == st.total_abandoned == st.total_churned == 0
+    assert st.friction.sum() == 0 and st.active.all()
+    row = m.series().iloc[0]
+    assert row.retention == 1.0 and row.wait_mean > 0 and 0.8 < row.satisfaction < 1.0

@@ -33,8 +33,9 @@ def update_expectations(st: State, params: ModelParams, pressure: float) -> None
     st.expected = st.patience / ((1.0 + params.pressure.expectation_gain * pressure) * (1.0 + disruption))
 
 
-def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
-    """Score finished requests (slot indices) and close them."""
+def complete(st: State, params: ModelParams, done: np.ndarray, fresh: np.ndarray | None = None) -> None:
+    """Score finished requests (slot indices) and close them.  ``fresh`` (warm-up only) marks
+    customers with no experience yet: their first score sets their satisfaction."""
     cp = params.customers
     st.tick.completed = done.size
     st.total_completed += done.size
@@ -49,7 +50,7 @@ def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
              - cp.inconsistent_weight * st.n_inconsistent[done]
              - cp.escalation_weight * (st.n_escalate[done] + st.n_bounce[done])
              + cp.exception_bonus * st.exception[done])
-    learn(st.satisfaction, cust, np.clip(score, 0.0, 1.0), cp.learning)
+    learn(st.satisfaction, cust, np.clip(score, 0.0, 1.0), cp.learning, fresh)
     st.tick.wait_sum = float(wait.sum())
     st.tick.wait_p90 = percentile(wait, 0.9)
     st.tick.done_explanations = int(st.n_explain[done].sum())
@@ -62,14 +63,19 @@ def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
     st.stage[done] = NONE
 
 
-def learn(s: np.ndarray, cust: np.ndarray, score: np.ndarray, weight: float) -> None:
+def learn(s: np.ndarray, cust: np.ndarray, score: np.ndarray, weight: float, fresh: np.ndarray | None = None) -> None:
     """``s[c] <- (1 - weight) s[c] + weight score`` for each (customer, score) pair, in order: a
-    customer with several requests finished on one day learns from each in turn."""
+    customer with several requests finished on one day learns from each in turn.  A ``fresh``
+    customer takes its first score as it is (weight 1) and is fresh no more."""
     todo = np.arange(cust.size)
     while todo.size:
         _, first = np.unique(cust[todo], return_index=True)
         i = todo[first]
-        s[cust[i]] = (1.0 - weight) * s[cust[i]] + weight * score[i]
+        c = cust[i]
+        w = weight if fresh is None else np.where(fresh[c], 1.0, weight)
+        s[c] = (1.0 - w) * s[c] + w * score[i]
+        if fresh is not None:
+            fresh[c] = False
         todo = np.delete(todo, first)
 
 

@@ -139,10 +139,11 @@ class DemandParams(Section):
                             "About one request per customer every three weeks (0.049/day at the calm pressure 0.2): "
                             "the load the former one-open-request rule (0.06 per idle customer) produced, so the "
                             "calm utilisation of about 0.6 is kept.")
-    max_open: int = P(12, 1, 64, "requests",
+    max_open: int = P(8, 1, 64, "requests",
                       "Most requests one customer holds open at once; a customer at the limit does not ask (balks).",
-                      "Demand is independent of service (a +X% event gives +X% requests) until a customer has a "
-                      "dozen requests in the queue; requests balked are counted (series column requests_balked).")
+                      "Demand is independent of service (a +X% event gives +X% requests) until a customer has "
+                      "eight requests unanswered (under 1% of customer-days in the bundled shocks); balking "
+                      "bounds the work of a collapsing organisation. Balked requests are counted (requests_balked).")
     back_share: float = P(0.5, 0.0, 1.0, "probability", "Share of requests needing back-office work.",
                           "Half of requests cross the front/back line (seed 004).")
     decision_share: float = P(0.3, 0.0, 1.0, "probability",
@@ -327,8 +328,13 @@ class CustomerParams(Section):
                           "Leaving takes a while.")
     word_of_mouth: float = P(0.1, 0.0, 1.0, "level", "Satisfaction a customer loses when a tie leaves.",
                              "Contagion along ties (Bass diffusion).")
-    initial_satisfaction: float = P(0.75, 0.0, 1.0, "level", "Satisfaction at start.",
-                                    "A healthy base.")
+    initial_satisfaction: float = P(0.75, 0.0, 1.0, "level",
+                                    "Satisfaction of a customer before its first experience (warm-up start value).",
+                                    "A healthy base; with the warm start a customer's first experience replaces it.")
+    warm_start: int = P(120, 0, 1000, "days",
+                        "Days of the service system (demand to customers) run before day 1 and not recorded.",
+                        "Runs start from the calm steady state: about six requests per customer, enough for "
+                        "queues to fill and satisfaction to be a memory of real service (0: start empty).")
     tired_fatigue: float = P(0.5, 0.0, 1.0, "level",
                              "Team fatigue above which lateness is booked to overload and fatigue.",
                              "Half-exhausted teams are the bottleneck.")
