@@ -322,19 +322,37 @@ class CustomerParams(Section):
                                "The immediate refund (seed 002).")
     erosion: float = P(0.01, 0.0, 0.5, "1/day", "Satisfaction lost per day a request is overdue.",
                        "Waiting erodes satisfaction (MODEL.md step 8).")
-    churn_threshold: float = P(0.3, 0.0, 1.0, "level", "Satisfaction below which a customer may leave.",
-                               "Unhappy customers start looking elsewhere.")
-    churn_rate: float = P(0.02, 0.0, 1.0, "1/day", "Daily leaving chance below the threshold.",
-                          "Leaving takes a while.")
+    renege: float = P(0.05, 0.0, 1.0, "1/day",
+                      "Daily chance that a customer gives up a request it has waited on past its accepted wait "
+                      "(the request is abandoned and scored 0); 0: customers wait for ever.",
+                      "Impatient customers abandon queues (Erlang-A: Palm 1943; Garnett, Mandelbaum and Reiman 2002): "
+                      "about 20 more days on average once overdue, so the queue of an overloaded team stays bounded.")
+    calm_churn: float = P(0.10, 0.0, 0.9, "share/year",
+                          "Share of satisfied customers who leave in a year for reasons service does not touch "
+                          "(moves, prices, changed needs); 0: none.",
+                          "Assumed order of magnitude for retail banking, telecom and insurance, 5-30% a year "
+                          "(ODD 7.8 gives the per-sector ranges; none is fitted).")
+    churn_reference: float = P(0.7, 0.01, 1.0, "level",
+                               "Satisfaction below which dissatisfaction adds to the leaving hazard.",
+                               "Below the calm level (about 0.93): ordinary disappointments do not make customers "
+                               "leave; a run of late or contradictory answers does.")
+    churn_gain: float = P(6.0, 0.0, 100.0, "multiple of the calm hazard",
+                          "Extra leaving hazard at satisfaction 0, rising linearly from churn_reference down; "
+                          "0: churn does not respond to friction.",
+                          "Assumption: a customer at satisfaction 0 leaves at 7 times the calm hazard (52% a year), "
+                          "one halfway below the reference at 4 times (about 3% a month): switching takes time and "
+                          "effort; smooth, so no cliff turns a small push into a wave of departures (ODD 7.8).")
     word_of_mouth: float = P(0.1, 0.0, 1.0, "level", "Satisfaction a customer loses when a tie leaves.",
-                             "Contagion along ties (Bass diffusion).")
+                             "Contagion along ties (Bass diffusion), scaled by the leaver's dissatisfaction; one "
+                             "leaver causes well under one further departure, so cascades die out (ODD 7.8).")
     initial_satisfaction: float = P(0.75, 0.0, 1.0, "level",
                                     "Satisfaction of a customer before its first experience (warm-up start value).",
                                     "A healthy base; with the warm start a customer's first experience replaces it.")
-    warm_start: int = P(120, 0, 1000, "days",
-                        "Days of the service system (demand to customers) run before day 1 and not recorded.",
-                        "Runs start from the calm steady state: about six requests per customer, enough for "
-                        "queues to fill and satisfaction to be a memory of real service (0: start empty).")
+    warm_start: int = P(240, 0, 1000, "days",
+                        "Days of demand, work, people and customers run before day 1, not recorded (0: start empty).",
+                        "Runs start from the calm steady state: the slowest start-up process, a team settling into "
+                        "its load (fatigue, vacancies), takes months; 120 days left a drift of -0.026 in calm "
+                        "satisfaction over the year, 240 days +0.004 (10 seeds).")
     tired_fatigue: float = P(0.5, 0.0, 1.0, "level",
                              "Team fatigue above which lateness is booked to overload and fatigue.",
                              "Half-exhausted teams are the bottleneck.")

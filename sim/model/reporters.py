@@ -75,6 +75,11 @@ def churned(m) -> int:
     return m.state.tick.churned
 
 
+def customers_lost_share(m) -> float:
+    """Share of the day-0 customer base lost so far (survivors' KPIs do not show it)."""
+    return m.state.total_churned / m.state.C if m.state.C else 0.0
+
+
 def decision_latency(m) -> float:
     return m.last["decision_latency"]
 
@@ -210,7 +215,7 @@ def requests_total(m) -> int:
 BASE_REPORTERS = {
     f.__name__: f for f in (
         friction_index, customers_waiting, wait_mean, wait_p90, explanations_per_request, inconsistent_rate,
-        escalation_rate, bounce_rate, satisfaction, retention, churned, decision_latency,
+        escalation_rate, bounce_rate, satisfaction, retention, churned, customers_lost_share, decision_latency,
         escalations, approvals_waiting, meeting_load, pivots, priority_churn, alignment, fit_to_need, rework_share,
         waste_share, effort, value, commitment, fatigue, engagement, attrition, headcount, pressure,
         signal_noise, friction_seen, new_requests, requests_balked, completed, waiting, in_work, done_total,

@@ -58,6 +58,7 @@ class Tick:
 
     new_requests: int = 0  # requests opened (made and not balked)
     balked: int = 0  # requests not made because the customer already held demand.max_open
+    reneged: int = 0  # overdue requests customers gave up (also counted in abandoned)
     completed: int = 0
     abandoned: int = 0
     escalations: int = 0

@@ -127,6 +127,9 @@ def kpi_figure(series: pd.DataFrame, title: str, events: Iterable[Any] | None = 
 
 
 # -- summary table ------------------------------------------------------------------------------------
+COLLAPSE_SHARE = 0.25  # a run that loses more of its customer base is flagged in the summary (issue 11)
+
+
 def summary_table(series: pd.DataFrame, window: int = 30) -> list[tuple[str, float]]:
     """The KPI summary of a run as ``(kpi, value)`` rows.
 
@@ -155,6 +158,10 @@ def summary_table(series: pd.DataFrame, window: int = 30) -> list[tuple[str, flo
     add(f"satisfaction {mean}", "satisfaction", "mean")
     add("retention (final)", "retention", "final")
     add("customers churned (total)", "churned", "total")
+    add("customers lost, share of the base (final)", "customers_lost_share", "final")
+    if "customers_lost_share" in run and float(run["customers_lost_share"].iloc[-1]) > COLLAPSE_SHARE:
+        rows.append((f"COLLAPSE: over {COLLAPSE_SHARE:.0%} of the customers lost; the KPIs above are survivors'",
+                     float(run["customers_lost_share"].iloc[-1])))
     add("pivots (total)", "pivots", "total")
     add(f"alignment {mean}", "alignment", "mean")
     add("escalations (total)", "escalations", "total")
