@@ -107,7 +107,7 @@ def test_dashboard_charts_and_colours_come_from_the_declarations():
 
 
 def test_sweep_plots_describe_outputs_by_their_kpi():
-    from sim.sweep.plots import describe
+    from sim.report.sweep_plots import describe
 
     assert describe("friction_index") == "customer friction, friction units per 100 customers per day"
     assert describe("retention.final") == "customer retention (last day) (final), share of customers"
