@@ -70,8 +70,8 @@ def test_every_cause_has_a_label_and_a_distinct_colour_safe_for_colour_blindness
 
 
 def test_compare_reads_its_kpis_from_the_declarations(series):
-    from sim.compare import figures
     from sim.compare.stats import kpi_table, kpis_for, replicate_values
+    from sim.report import compare_figures as figures
 
     found = kpis_for(list(series.columns))
     assert found == [*COMPARED, *CAUSE_KPIS]
