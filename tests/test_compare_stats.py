@@ -185,7 +185,7 @@ def test_leverage_variants_clip_to_the_unit_interval():
 
 
 def test_event_markers_take_any_event_type():
-    from sim.compare.figures import event_marks, event_text
+    from sim.report.compare_figures import event_marks, event_text
 
     shock = {"type": "shock", "step": 90, "duration": 120, "pressure": 0.67, "label": "demand surge +40%"}
     charter = {"type": "decision-rights-charter", "step": 60, "duration": None, "ramp": 30, "value": 0.85,

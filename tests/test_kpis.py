@@ -70,8 +70,8 @@ def test_every_cause_has_a_label_and_a_distinct_colour_safe_for_colour_blindness
 
 
 def test_compare_reads_its_kpis_from_the_declarations(series):
-    from sim.compare import figures
     from sim.compare.stats import kpi_table, kpis_for, replicate_values
+    from sim.report import compare_figures as figures
 
     found = kpis_for(list(series.columns))
     assert found == [*COMPARED, *CAUSE_KPIS]
@@ -107,7 +107,7 @@ def test_dashboard_charts_and_colours_come_from_the_declarations():
 
 
 def test_sweep_plots_describe_outputs_by_their_kpi():
-    from sim.sweep.plots import describe
+    from sim.report.sweep_plots import describe
 
     assert describe("friction_index") == "customer friction, friction units per 100 customers per day"
     assert describe("retention.final") == "customer retention (last day) (final), share of customers"

@@ -20,7 +20,7 @@ import math
 
 import pytest
 
-from sim.sweep.analyze import analyze
+from sim.report.sweep_analysis import analyze
 from sim.sweep.experiment import load_experiment
 from sim.sweep.runner import run_sweep
 from sim.sweep.tasks import ishigami, ishigami_indices

@@ -6,7 +6,9 @@
 - :mod:`sim.compare.attribution`: friction by cause, division and unit;
 - :mod:`sim.compare.leverage`: which CORE lever moves customer friction most;
 - :mod:`sim.compare.store`: the saved results (the engine's store and a manifest);
-- :mod:`sim.compare.tables`, :mod:`sim.compare.figures`, :mod:`sim.compare.summary`,
-  :mod:`sim.compare.report`: the report;
+- :mod:`sim.compare.tables`: the report's tables (CSV), computed from the saved results;
 - :mod:`sim.compare.cli`: ``alignsim compare`` and ``alignsim report``.
+
+The report itself (HTML, figures, the plain-language summary) is written in the reports layer above:
+:mod:`sim.report.compare_report`, :mod:`sim.report.compare_figures`, :mod:`sim.report.compare_summary`.
 """

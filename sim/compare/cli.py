@@ -71,7 +71,8 @@ def register(subparsers, int_arg) -> dict:
 def _fill(folder: Path, keep: dict | None = None) -> None:
     """Build the report from what is saved in ``folder`` (so that a later ``alignsim report`` gives
     the same tables); ``keep["analysis"]`` receives the analysis."""
-    from sim.compare import report, store
+    from sim.compare import store
+    from sim.report import compare_report as report
 
     _, analysis = report.build(store.load(folder), folder)
     if keep is not None:
@@ -79,8 +80,9 @@ def _fill(folder: Path, keep: dict | None = None) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from sim.compare import report, store, study
+    from sim.compare import store, study
     from sim.compare.runner import RunFailed
+    from sim.report import compare_report as report
     from sim.runner.loop import Aborted
     from sim.runner.progress import ProgressLine
 
@@ -113,7 +115,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.quiet:
         print(f"report: {out / report.REPORT}")
         return 0
-    from sim.compare.summary import sections
+    from sim.report.compare_summary import sections
 
     print()
     for heading, paragraphs in sections(keep["analysis"]):
@@ -125,7 +127,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from sim.compare import report, store
+    from sim.compare import store
+    from sim.report import compare_report as report
 
     store.load(args.run_dir)  # validate before writing anything
     out = store.rewrite(args.run_dir, _fill)

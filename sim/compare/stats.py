@@ -50,7 +50,8 @@ class Interval:
         return bool(np.isfinite(self.low) and (self.low > 0 or self.high < 0))
 
 
-def _t(n: int, level: float = LEVEL) -> float:
+def t_quantile(n: int, level: float = LEVEL) -> float:
+    """The two-sided Student t quantile for ``n`` values (``n - 1`` degrees of freedom); NaN below 2."""
     return float(stdtrit(n - 1, 0.5 + level / 2)) if n >= 2 else float("nan")
 
 
@@ -61,7 +62,7 @@ def t_interval(x, level: float = LEVEL) -> Interval:
     mean = float(x.mean()) if n else float("nan")
     if n < 2:
         return Interval(mean, float("nan"), float("nan"), n)
-    half = _t(n, level) * float(x.std(ddof=1)) / np.sqrt(n)
+    half = t_quantile(n, level) * float(x.std(ddof=1)) / np.sqrt(n)
     return Interval(mean, mean - half, mean + half, n)
 
 
@@ -100,7 +101,7 @@ def relative_change(reference, other, level: float = LEVEL) -> Interval:
     if n < 2:
         return Interval(ratio - 1, float("nan"), float("nan"), n)
     z = y - ratio * x
-    half = _t(n, level) * float(z.std(ddof=1)) / (np.sqrt(n) * abs(mx))
+    half = t_quantile(n, level) * float(z.std(ddof=1)) / (np.sqrt(n) * abs(mx))
     return Interval(ratio - 1, ratio - 1 - half, ratio - 1 + half, n)
 
 

@@ -12,5 +12,5 @@ and stored.
 - :mod:`sim.runner.folders`: writing a folder atomically.
 
 A single run's output folder (``alignsim run``, with its figure) is written by
-:mod:`sim.report.outputs`, one layer up.
+:mod:`sim.report.outputs`, in the reports layer above.
 """

@@ -102,7 +102,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from sim.sweep.analyze import analyze
+    from sim.report.sweep_analysis import analyze
 
     report = analyze(args.out, outputs=args.outputs or None)
     if args.quiet:

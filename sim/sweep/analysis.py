@@ -1,21 +1,17 @@
-"""``alignsim analyze OUT``: sensitivity indices, response plots and heatmaps from a results store.
+"""The analysis of a results store (the computations behind ``alignsim analyze OUT``): which runs
+are complete, the design points with each output's replicate statistics, and the sensitivity indices.
+Nothing here writes a file or draws; :mod:`sim.report.sweep_analysis` writes ``OUT/analysis/`` from it.
 
 OUT is a sweep's store or a comparison's (``alignsim compare``): both are the engine's store. For a
 comparison, the design points are its scenarios and leverage variants (columns kind, scenario,
-level) and the outputs each KPI's mean over the analysis window; the analysis is ``points.csv``.
+level) and the outputs each KPI's mean over the analysis window.
 
-Reads only the store (manifest, design, runs and metrics parts) and writes ``OUT/analysis/``:
-
-- ``points.csv``: each design point's parameters and, per output, the mean, sd, min, max and
-  count of its replicates (ok runs only);
-- Sobol designs: ``sobol.csv`` (output, parameter, S1, S1_conf, ST, ST_conf; ``*_conf`` is the
-  half-width of the 95% bootstrap interval) and, with second order, ``sobol_s2.csv``; one bar
-  plot per output (:func:`SALib.analyze.sobol.analyze`);
-- Morris designs: ``morris.csv`` (mu, mu*, its 95% interval, sigma) and a mu*-sigma plot per
-  output (:func:`SALib.analyze.morris.analyze`);
-- every design: ``response-<output>.png``, the output against each parameter;
-- grid designs: ``heatmap-<output>[-<x>-x-<y>].png``, the mean output over each pair of
-  parameters.
+- :func:`load`: reads only the store (manifest, design, runs and metrics parts) and gives a
+  :class:`Study`: the per-point table (each design point's parameters and, per output, the mean,
+  sd, min, max and count of its replicates, ok runs only) and a :class:`Report` with the counts;
+- :func:`sobol_indices`: S1, ST with the half-widths of their 95% bootstrap intervals and, with
+  second order, S2 (:func:`SALib.analyze.sobol.analyze`);
+- :func:`morris_indices`: mu, mu*, its 95% interval, sigma (:func:`SALib.analyze.morris.analyze`).
 
 Sensitivity indices use the mean over replicates at each design point; every point needs at
 least one ok run (else the output is skipped, with a note). The bootstrap is seeded from the
@@ -25,10 +21,6 @@ experiment's root seed, so the same store gives the same tables.
 from __future__ import annotations
 
 import itertools
-import os
-import re
-import shutil
-import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +32,6 @@ import pandas as pd
 from sim.errors import InputError
 from sim.runner import store as engine_store
 from sim.runner.manifest import read_manifest
-from sim.sweep import plots
 from sim.sweep.designs import problem
 from sim.sweep.runner import stored_manifest
 from sim.sweep.store import DESIGN, read_metrics, read_runs
@@ -50,7 +41,6 @@ COMPARE_COLUMNS = ["kind", "scenario", "level"]
 
 RESAMPLES = 1000
 ANALYSIS_STREAM = 2  # SeedSequence(root).spawn(3)[2] seeds the bootstrap
-MAX_HEATMAP_PAIRS = 6
 
 
 @dataclass
@@ -93,12 +83,8 @@ def _indices_text(table: pd.DataFrame, kind: str) -> str:
     return "\n".join(lines)
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", text).replace("@", "_in_")
-
-
 # -- loading ------------------------------------------------------------------------------------------
-def _responses(out: Path, runs: pd.DataFrame, wanted: list[str] | None) -> tuple[pd.DataFrame, list[str]]:
+def responses(out: Path, runs: pd.DataFrame, wanted: list[str] | None) -> tuple[pd.DataFrame, list[str]]:
     """Wide table: one row per ok run (run_id, point), one column per scalar output label."""
     metrics = read_metrics(out, stats=("final", "mean", "value"))
     label = np.where(metrics["stat"] == "value", metrics["output"], metrics["output"] + "." + metrics["stat"])
@@ -118,7 +104,7 @@ def _responses(out: Path, runs: pd.DataFrame, wanted: list[str] | None) -> tuple
     return ok.merge(wide, left_on="run_id", right_index=True, how="left"), chosen
 
 
-def _point_table(wide: pd.DataFrame, design: pd.DataFrame, names: list[str], outputs: list[str]) -> pd.DataFrame:
+def point_table(wide: pd.DataFrame, design: pd.DataFrame, names: list[str], outputs: list[str]) -> pd.DataFrame:
     """Per design point: parameters, then (output, mean/sd/min/max/n) over its ok replicates."""
     stats = wide.groupby("point")[outputs].agg(["mean", "std", "min", "max", "count"])
     params = design.set_index("point")[names]
@@ -126,7 +112,7 @@ def _point_table(wide: pd.DataFrame, design: pd.DataFrame, names: list[str], out
     return params.join(stats, how="left")
 
 
-def _flat(points: pd.DataFrame) -> pd.DataFrame:
+def flat_points(points: pd.DataFrame) -> pd.DataFrame:
     flat = points.copy()
     flat.columns = [a if not b else f"{a}:{ {'std': 'sd', 'count': 'n'}.get(b, b)}" for a, b in flat.columns]
     return flat.reset_index()
@@ -188,85 +174,52 @@ def morris_indices(info: dict[str, Any], names, bounds, x: np.ndarray, y_by_outp
     return pd.DataFrame(rows)
 
 
-# -- writing ------------------------------------------------------------------------------------------
-def _save(fig, folder: Path, name: str, files: list[str]) -> None:
-    fig.savefig(folder / name, dpi=100)
-    files.append(name)
+
+# -- loading a store ----------------------------------------------------------------------------------
+@dataclass
+class Study:
+    """What the analysis of one store works on: its manifest, the design points (``points``, one row
+    per point: parameters, then (output, mean/sd/min/max/count) columns), the parameter names and
+    bounds, and the :class:`Report` with its counts and notes."""
+
+    info: dict[str, Any]
+    report: Report
+    points: pd.DataFrame
+    names: list[str]
+    bounds: list[tuple[float, float]]
+    design: pd.DataFrame
+
+    def means(self) -> dict[str, np.ndarray]:
+        """Per output, the mean over replicates at each design point, in point order (NaN where none)."""
+        return {o: self.points[(o, "mean")].reindex(range(self.report.points)).to_numpy(dtype=float)
+                for o in self.report.outputs}
 
 
-def _heatmaps(points: pd.DataFrame, names: list[str], outputs: list[str], folder: Path, files: list[str]) -> None:
-    pairs = list(itertools.combinations(range(len(names)), 2))[:MAX_HEATMAP_PAIRS]
-    for output in outputs:
-        for i, j in pairs:
-            x, y = names[i], names[j]
-            frame = pd.DataFrame({"x": points[(x, "")], "y": points[(y, "")], "v": points[(output, "mean")]})
-            grid = frame.pivot_table(index="y", columns="x", values="v", aggfunc="mean")
-            averaged = [n for n in names if n not in (x, y)]
-            suffix = "" if len(names) == 2 else f"-{slug(x)}-x-{slug(y)}"
-            _save(plots.heatmap(grid, x, y, output, averaged), folder, f"heatmap-{slug(output)}{suffix}.png", files)
-
-
-def _write(folder: Path, info: dict[str, Any], points: pd.DataFrame, names: list[str], bounds, outputs: list[str],
-           design: pd.DataFrame, report: Report) -> None:
-    kind, files = info["design"]["kind"], report.files
-    _flat(points).to_csv(folder / "points.csv", index=False, lineterminator="\n")
-    files.append("points.csv")
-    y_by_output = {o: points[(o, "mean")].reindex(range(report.points)).to_numpy(dtype=float) for o in outputs}
-    if kind == "sobol":
-        table, pairs = sobol_indices(info, names, bounds, y_by_output, report.notes)
-        report.indices = table
-        if not table.empty:
-            table.to_csv(folder / "sobol.csv", index=False, lineterminator="\n")
-            files.append("sobol.csv")
-            for output in dict.fromkeys(table["output"]):
-                _save(plots.sobol_bars(table, output), folder, f"sobol-{slug(output)}.png", files)
-        if not pairs.empty:
-            pairs.to_csv(folder / "sobol_s2.csv", index=False, lineterminator="\n")
-            files.append("sobol_s2.csv")
-    elif kind == "morris":
-        x = design.sort_values("point")[names].to_numpy(dtype=float)
-        table = morris_indices(info, names, bounds, x, y_by_output, report.notes)
-        report.indices = table
-        if not table.empty:
-            table.to_csv(folder / "morris.csv", index=False, lineterminator="\n")
-            files.append("morris.csv")
-            for output in dict.fromkeys(table["output"]):
-                _save(plots.morris_screen(table, output), folder, f"morris-{slug(output)}.png", files)
-    observed = points.dropna(subset=[(o, "mean") for o in outputs], how="all")
-    for output in outputs:
-        _save(plots.response(observed.dropna(subset=[(output, "mean")]), names, output), folder,
-              f"response-{slug(output)}.png", files)
-    if kind == "grid" and len(names) >= 2:
-        _heatmaps(observed, names, outputs, folder, files)
-
-
-def analyze(out: str | Path, outputs: list[str] | None = None) -> Report:
-    """Analyse the sweep (or comparison) stored in ``out``; write ``out/analysis/`` (replacing an
-    earlier analysis)."""
+def load(out: str | Path, outputs: list[str] | None = None) -> Study:
+    """The sweep (or comparison) stored in ``out``, ready to analyse (InputError if nothing can be)."""
     out = Path(out)
     compared = read_manifest(out, COMPARE_FORMAT)
     if compared is not None:
-        return analyze_comparison(out, compared, outputs)
+        return load_comparison(out, compared, outputs)
     info = stored_manifest(out)
     params = info["design"]["parameters"]
     names, bounds = [p["name"] for p in params], [(p["low"], p["high"]) for p in params]
     runs = read_runs(out)
     design = pd.read_parquet(out / DESIGN)
-    wide, chosen = _responses(out, runs, outputs)
+    wide, chosen = responses(out, runs, outputs)
     report = Report(folder=out / "analysis", name=info["experiment"]["name"], kind=info["design"]["kind"],
                     total=int(info["runs"]), ok=int((runs["status"] == "ok").sum()),
                     failed=int((runs["status"] == "failed").sum()), points=int(info["design"]["points"]),
                     replicates=int(info["design"]["replicates"]), outputs=chosen)
-    _check_complete(out, report, len(runs), "the sweep", "alignsim sweep --resume")
+    check_complete(out, report, len(runs), "the sweep", "alignsim sweep --resume")
     if not chosen:
         raise InputError(str(out), "has no single-number outputs to analyse (only time series); query its "
                          "metrics table directly (docs/sweeps.md)")
-    points = _point_table(wide, design, names, chosen)
-    _replace_analysis(out, report, lambda tmp: _write(tmp, info, points, names, bounds, chosen, design, report))
-    return report
+    points = point_table(wide, design, names, chosen)
+    return Study(info=info, report=report, points=points, names=names, bounds=bounds, design=design)
 
 
-def _check_complete(out: Path, report: Report, stored: int, what: str, resume: str) -> None:
+def check_complete(out: Path, report: Report, stored: int, what: str, resume: str) -> None:
     """InputError if no run succeeded; a note if some are missing."""
     if report.ok == 0:
         raise InputError(str(out), f"has no successful run yet ({stored} of {report.total} runs stored); "
@@ -276,37 +229,16 @@ def _check_complete(out: Path, report: Report, stored: int, what: str, resume: s
                             f"{resume} finishes it")
 
 
-def _replace_analysis(out: Path, report: Report, fill) -> None:
-    """Write ``out/analysis/`` into a temporary sibling with ``fill``, then swap it into place."""
-    tmp = out / f".analysis.tmp-{os.getpid()}-{time.time_ns()}"
-    tmp.mkdir()
-    try:
-        fill(tmp)
-        old = out / f".analysis.old-{os.getpid()}-{time.time_ns()}"
-        if report.folder.exists():
-            os.replace(report.folder, old)
-        os.replace(tmp, report.folder)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def analyze_comparison(out: Path, info: dict[str, Any], outputs: list[str] | None = None) -> Report:
-    """The analysis of a comparison's store: per scenario or leverage variant, each KPI's window
-    mean over the replicates (mean, sd, min, max, n) in ``points.csv``."""
+def load_comparison(out: Path, info: dict[str, Any], outputs: list[str] | None = None) -> Study:
+    """A comparison's store: per scenario or leverage variant, each KPI's window mean over the
+    replicates (mean, sd, min, max, n); its kind is ``compare`` and it has no parameter bounds."""
     runs = engine_store.read_runs(out)
     design = runs[["point", *COMPARE_COLUMNS]].drop_duplicates("point").sort_values("point")
-    wide, chosen = _responses(out, runs, outputs)
+    wide, chosen = responses(out, runs, outputs)
     report = Report(folder=out / "analysis", name=" vs ".join(s["name"] for s in info["scenarios"]), kind="compare",
                     total=int(info["runs"]), ok=int((runs["status"] == "ok").sum()),
                     failed=int((runs["status"] == "failed").sum()), points=len(design),
                     replicates=int(info["replicates"]), outputs=chosen)
-    _check_complete(out, report, len(runs), "the comparison", "alignsim compare ... --resume")
-    points = _point_table(wide, design, COMPARE_COLUMNS, chosen)
-
-    def fill(tmp: Path) -> None:
-        _flat(points).to_csv(tmp / "points.csv", index=False, lineterminator="\n")
-        report.files.append("points.csv")
-
-    _replace_analysis(out, report, fill)
-    return report
+    check_complete(out, report, len(runs), "the comparison", "alignsim compare ... --resume")
+    points = point_table(wide, design, COMPARE_COLUMNS, chosen)
+    return Study(info=info, report=report, points=points, names=list(COMPARE_COLUMNS), bounds=[], design=design)

@@ -3,7 +3,7 @@ PNG, no external URL of any kind, so it opens offline and can be mailed), plus t
 and the figures as PNG beside it.
 
 It opens with a plain-language summary a leadership team can read in a minute
-(:mod:`sim.compare.summary`), then the details: KPI table, time series with bands, attribution,
+(:mod:`sim.report.compare_summary`), then the details: KPI table, time series with bands, attribution,
 leverage, and the method with the seeds and versions that make the study reproducible.
 """
 
@@ -14,12 +14,13 @@ import html
 import math
 from pathlib import Path
 
-from sim.compare import figures, summary
 from sim.compare.leverage import DESIGN
 from sim.compare.stats import method_text
 from sim.compare.store import Saved
 from sim.compare.tables import CSV_FILES, Analysis, analyse, write_csvs
 from sim.model.kpis import cause_label, kpi_label
+from sim.report import compare_figures as figures
+from sim.report import compare_summary as summary
 
 REPORT = "report.html"
 CSS = """

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.compare.stats import _t
+from sim.compare.stats import t_quantile
 from sim.model.kpis import ROLL, SMOOTHED, cause, cause_label, kpi
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
@@ -101,7 +101,7 @@ def band(series: pd.DataFrame, column: str, smooth: str) -> tuple[np.ndarray, np
     n = arr.shape[1]
     mean = arr.mean(axis=1)
     if n >= 2:
-        half = _t(n) * arr.std(axis=1, ddof=1) / np.sqrt(n)
+        half = t_quantile(n) * arr.std(axis=1, ddof=1) / np.sqrt(n)
     else:
         half = np.zeros_like(mean)
     return wide.index.to_numpy(), mean, mean - half, mean + half
