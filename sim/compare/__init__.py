@@ -7,7 +7,7 @@
 - :mod:`sim.compare.leverage`: which CORE lever moves customer friction most;
 - :mod:`sim.compare.store`: the saved results (the engine's store and a manifest);
 - :mod:`sim.compare.tables`: the report's tables (CSV), computed from the saved results;
-- :mod:`sim.compare.cli`: ``alignsim compare`` and ``alignsim report``.
+- its command line (``alignsim compare`` and ``alignsim report``) is :mod:`sim.cli.compare`.
 
 The report itself (HTML, figures, the plain-language summary) is written in the reports layer above:
 :mod:`sim.report.compare_report`, :mod:`sim.report.compare_figures`, :mod:`sim.report.compare_summary`.

@@ -197,9 +197,9 @@ COMMANDS = {"run": _cmd_run, "scenarios": _cmd_scenarios, "params": _cmd_params}
 # handler takes the parsed ``argparse.Namespace`` and returns an exit code (raise InputError for
 # bad input: main() turns it into one line and exit code 2).
 EXTENSIONS: tuple[str, ...] = (
-    "sim.sweep.cli",
+    "sim.cli.sweep",
     "sim.dashboard.cli",
-    "sim.compare.cli",
+    "sim.cli.compare",
 )
 
 
