@@ -61,33 +61,35 @@ def _heatmaps(points: pd.DataFrame, names: list[str], outputs: list[str], folder
             _save(plots.heatmap(grid, x, y, output, averaged), folder, f"heatmap-{slug(output)}{suffix}.png", files)
 
 
+def _csv(table, folder: Path, name: str, files: list[str]) -> None:
+    table.to_csv(folder / name, index=False, lineterminator="\n")
+    files.append(name)
+
+
+def _indices(report: Report, table, kind: str, plot, folder: Path) -> None:
+    """Keep a sensitivity table on the report and write it with one figure per output."""
+    report.indices = table
+    if not table.empty:
+        _csv(table, folder, f"{kind}.csv", report.files)
+        for output in dict.fromkeys(table["output"]):
+            _save(plot(table, output), folder, f"{kind}-{slug(output)}.png", report.files)
+
+
 def _write(folder: Path, study: Study) -> None:
     report, info, points, names, bounds = study.report, study.info, study.points, study.names, study.bounds
     kind, files, outputs = report.kind, report.files, report.outputs
-    flat_points(points).to_csv(folder / "points.csv", index=False, lineterminator="\n")
-    files.append("points.csv")
+    _csv(flat_points(points), folder, "points.csv", files)
     if kind == "compare":
         return
     if kind == "sobol":
         table, pairs = sobol_indices(info, names, bounds, study.means(), report.notes)
-        report.indices = table
-        if not table.empty:
-            table.to_csv(folder / "sobol.csv", index=False, lineterminator="\n")
-            files.append("sobol.csv")
-            for output in dict.fromkeys(table["output"]):
-                _save(plots.sobol_bars(table, output), folder, f"sobol-{slug(output)}.png", files)
+        _indices(report, table, "sobol", plots.sobol_bars, folder)
         if not pairs.empty:
-            pairs.to_csv(folder / "sobol_s2.csv", index=False, lineterminator="\n")
-            files.append("sobol_s2.csv")
+            _csv(pairs, folder, "sobol_s2.csv", files)
     elif kind == "morris":
         x = study.design.sort_values("point")[names].to_numpy(dtype=float)
         table = morris_indices(info, names, bounds, x, study.means(), report.notes)
-        report.indices = table
-        if not table.empty:
-            table.to_csv(folder / "morris.csv", index=False, lineterminator="\n")
-            files.append("morris.csv")
-            for output in dict.fromkeys(table["output"]):
-                _save(plots.morris_screen(table, output), folder, f"morris-{slug(output)}.png", files)
+        _indices(report, table, "morris", plots.morris_screen, folder)
     observed = points.dropna(subset=[(o, "mean") for o in outputs], how="all")
     for output in outputs:
         _save(plots.response(observed.dropna(subset=[(output, "mean")]), names, output), folder,

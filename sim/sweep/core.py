@@ -30,8 +30,6 @@ from sim.model.params import LEVERS, ModelParams
 from sim.runner.run import build_model, run_task
 from sim.runner.tasks import RunSpec, TaskSpec
 
-apply_point = set_values  # the name core_runner and sweep.replay use: a design point's parameters
-
 
 @dataclass(frozen=True)
 class CoreSetup:
@@ -164,7 +162,7 @@ def core_runner(task: TaskSpec):
     graph = read_org_csv(Path(setup.chart)) if setup.chart else None
 
     def run(spec: RunSpec) -> tuple[list, dict]:
-        params = apply_point(base, dict(zip(task.names, spec.values, strict=True)))
+        params = set_values(base, dict(zip(task.names, spec.values, strict=True)))
         result = run_task(params, graph, spec.seed, setup.steps)
         return collect(result.series, setup), {}
 

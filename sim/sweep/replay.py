@@ -36,8 +36,8 @@ def run_row(out: Path, run_id: int) -> dict[str, Any]:
 def replay(out: str | Path, run_id: int) -> Any:
     """Run ``run_id`` of the CORE sweep in ``out`` again; return its :class:`sim.runner.run.RunResult`."""
     from sim.inputs.orgchart import read_org_csv
+    from sim.inputs.space import set_values
     from sim.runner.run import TABLES, run_task
-    from sim.sweep.core import apply_point
 
     out = Path(out)
     info = stored_manifest(out)
@@ -46,7 +46,7 @@ def replay(out: str | Path, run_id: int) -> Any:
         raise InputError(str(out), f"is a sweep of task {info['experiment']['task']!r}; only CORE runs replay")
     row = run_row(out, run_id)
     names = [p["name"] for p in info["design"]["parameters"]]
-    params = apply_point(core["scenario"], {name: row[name] for name in names})
+    params = set_values(core["scenario"], {name: row[name] for name in names})
     chart = core.get("chart")
     graph = read_org_csv(Path(chart)) if chart else None
     return run_task(params, graph, row["seed"], core["steps"], tables=TABLES)
