@@ -189,7 +189,7 @@ def test_report_opens_with_a_plain_language_summary(compared):
     for heading in ("What we compared", "What changed", "How sure we are", "Where friction comes from",
                     "Where to act first"):
         assert heading in summary
-    assert "3 paired replicates" in summary and "days 5-30" in summary
+    assert "3 paired replicates" in summary and "days 1-30" in summary  # the default window: the whole run
     assert re.search(r"customer friction (shows no clear difference|[\d.]+% (lower|higher) \(95% interval)",
                      summary)
 

@@ -1,8 +1,8 @@
 """``alignsim compare`` and ``alignsim report``.
 
     alignsim compare A B [C ...] [--replicates N] [--seed ROOT] [--jobs J] [--dask local|ADDRESS] [--out DIR]
-                     [--steps N] [--window START:END] [--no-leverage] [--leverage-replicates K] [--resume]
-                     [--quiet]
+                     [--force] [--steps N] [--window START:END] [--no-leverage] [--leverage-replicates K]
+                     [--resume] [--quiet]
     alignsim report RUN_DIR
 
 Scenarios are bundled names or TOML paths; the first is the reference. Everything is validated
@@ -52,11 +52,14 @@ def register(subparsers, int_arg) -> dict:
     cmp.add_argument("--resume", action="store_true",
                      help="finish the comparison in --out that was cut short, skipping its complete runs")
     cmp.add_argument("--out", type=Path, metavar="DIR",
-                     help="output directory (default: out/compare-A-vs-B); an earlier comparison there is replaced")
+                     help="output directory (default: out/compare-A-vs-B); an earlier comparison there is kept "
+                     "unless --force or --resume")
+    cmp.add_argument("--force", action="store_true", help="replace an earlier comparison in --out")
     cmp.add_argument("--steps", type=int_arg("steps", "--steps"), metavar="N",
                      help="days to run (default: the scenarios')")
     cmp.add_argument("--window", metavar="START:END",
-                     help="days the KPIs summarise, inclusive (default: from the first event to the end)")
+                     help="days the KPIs summarise, inclusive (default: the whole run, 1:STEPS, for every "
+                     "comparison)")
     cmp.add_argument("--no-leverage", action="store_true", help="skip the leverage ranking of the CORE levers")
     cmp.add_argument("--leverage-replicates", type=_count("--leverage-replicates"), metavar="K",
                      help="replicates per leverage variant (default: min(N, 10)); costs 8 K runs")
@@ -88,7 +91,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     p = study.plan(args.scenarios, replicates=args.replicates, seed=args.seed, jobs=args.jobs, out=args.out,
                    steps=args.steps, window=args.window, leverage=not args.no_leverage,
-                   leverage_replicates=args.leverage_replicates, dask=args.dask)
+                   leverage_replicates=args.leverage_replicates, dask=args.dask, force=args.force,
+                   resume=args.resume)
     todo = study.tasks(p)
 
     def started(s) -> None:

@@ -25,7 +25,7 @@ from sim.compare.store import FORMAT, MANIFEST, Saved, check_out_dir, load, read
 from sim.errors import InputError
 from sim.runner.executors import default_jobs, open_pool
 from sim.runner.loop import Flush, Progress, Summary, locked, now, run_session
-from sim.runner.manifest import git_revision, versions, write_json
+from sim.runner.manifest import git_revision, package_version, versions, write_json
 from sim.runner.seeds import Seed, replicate_seeds
 from sim.runner.store import Store, create
 
@@ -89,8 +89,14 @@ def _org_summary(model, scenario) -> dict[str, Any]:
 
 def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = None, jobs: int | None = None,
          out: Path | None = None, steps: int | None = None, window: str | None = None, leverage: bool = True,
-         leverage_replicates: int | None = None, dask: Any = None) -> Plan:
-    """Validate every input of a comparison; raise InputError (one line) at the first problem."""
+         leverage_replicates: int | None = None, dask: Any = None, force: bool = False,
+         resume: bool = False) -> Plan:
+    """Validate every input of a comparison; raise InputError (one line) at the first problem.
+
+    The window defaults to the whole run (days 1 to ``steps``) whatever the scenarios' events, so
+    that every comparison of runs of the same length summarises the same days unless ``window``
+    says otherwise. ``out`` holding an earlier comparison is refused unless ``force`` (replace it)
+    or ``resume`` (finish it)."""
     from sim.inputs.scenarios import load_scenario
     from sim.inputs.space import checked_int
     from sim.runner.run import build_model
@@ -115,11 +121,12 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
         steps = lengths.pop()
     steps = checked_int("steps", steps, "--steps")
     root = scenarios[0].params.seed if seed is None else checked_int("seed", seed, "--seed")
-    starts = [e.step for s in scenarios for e in s.params.events if e.step <= steps]
-    default = (min(starts), steps) if starts else (1, steps)
-    span = parse_window(window, steps, default)
+    span = parse_window(window, steps, (1, steps))
     out = Path("out") / ("compare-" + "-vs-".join(s.name for s in scenarios)) if out is None else Path(out)
     check_out_dir(out)
+    if not (force or resume) and out.is_dir() and read_manifest(out, older=True) is not None:
+        raise InputError(str(out), "holds an earlier comparison; pass --force to replace it, or --resume to finish it, "
+                         "or choose another --out")
     seeds = replicate_seeds(root, replicates)
     notes, orgs = [], []
     for name, scenario in zip(names, scenarios, strict=True):
@@ -184,6 +191,7 @@ def manifest(p: Plan, total: int) -> dict[str, Any]:
         "steps": p.steps, "window": list(p.window), "window_default": p.window_default,
         "leverage": leverage, "jobs": None, "start_method": None, "wall_s": None, "notes": list(p.notes),
         "versions": versions(("dask", "distributed")), "git_revision": git_revision(start),
+        "alignsim_version": package_version(),
         "finished": None, "status": "running", "sessions": [],
     }
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from sim.errors import InputError
+from sim.errors import InputError, separator_hint
 from sim.model.orggraph import KINDS, MAX_TEAM_HEADCOUNT, OFFICES, check_org, relabel_bfs
 
 REQUIRED = ("id", "name", "manager_id", "kind", "division", "office", "headcount")
@@ -89,7 +89,7 @@ def _header(records: list[list[str]], file: str) -> list[str]:
         s = "s" if len(missing) > 1 else ""
         raise InputError(f"{file}: row 1, column{s} {', '.join(missing)}",
                          f"required column{s} missing; the header needs {','.join(REQUIRED)} "
-                         "(optional: depends_on)")
+                         f"(optional: depends_on){separator_hint(records[0])}")
     return header
 
 

@@ -11,6 +11,7 @@ field, the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -79,7 +80,9 @@ def _locate(name_or_path: str | Path) -> Path:
         if not looks_like_path(text) and not candidate.is_file():
             found = bundled_scenarios().get(text)
             if found is None:
-                raise InputError(f"scenario {text!r}", "no bundled scenario or file of that name; "
+                close = difflib.get_close_matches(text, list(bundled_scenarios()), n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise InputError(f"scenario {text!r}", f"no bundled scenario or file of that name; {hint}"
                                  f"bundled scenarios: {_known_names()}")
             return found
     if not candidate.is_file():

@@ -20,19 +20,22 @@ from sim.compare.store import Saved
 from sim.compare.tables import CSV_FILES, Analysis, analyse, write_csvs
 from sim.model.kpis import cause_label, kpi_label
 from sim.report import compare_figures as figures
+from sim.report import compare_slide
 from sim.report import compare_summary as summary
 
 REPORT = "report.html"
 CSS = """
-body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1180px;margin:0 auto;padding:24px;
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1200px;margin:0 auto;padding:16px;
 color:#1d2330;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:2px solid #dde3ea;padding-bottom:4px;
 margin-top:1.8em}h3{font-size:1.05em;margin-bottom:.3em}
 .sub{color:#5b6472;margin-top:0}.summary{background:#f3f6fa;border-left:5px solid #1f77b4;padding:10px 22px;
 border-radius:4px}.summary h3{margin-top:.9em}.summary p{margin:.3em 0 .6em}
-table{border-collapse:collapse;font-size:.86em;margin:.6em 0 1.2em}th,td{border-bottom:1px solid #e3e7ec;
-padding:4px 8px;text-align:right;vertical-align:top;white-space:nowrap}td.l{white-space:normal}
-th{background:#f3f6fa}td.l,th.l{text-align:left}
+.tw{max-width:100%;overflow-x:auto}
+table{border-collapse:collapse;font-size:.84em;margin:.6em 0 1.2em}th,td{border-bottom:1px solid #e3e7ec;
+padding:3px 6px;text-align:right;vertical-align:top;white-space:nowrap}td.l{white-space:normal;min-width:7em}
+th{background:#f3f6fa;white-space:normal;max-width:11em}td.l,th.l{text-align:left}
+.ci{display:block;color:#6b7380;font-size:.86em;font-weight:400}
 td.good{color:#1b7a1b;font-weight:600}td.bad{color:#b3261e;font-weight:600}td.dim{color:#6b7380}
 img{max-width:100%;border:1px solid #e3e7ec;border-radius:4px}nav a{margin-right:14px}
 .note{color:#5b6472;font-size:.9em}code{background:#f3f6fa;padding:1px 4px;border-radius:3px}
@@ -65,8 +68,10 @@ def interval(est: float, low: float, high: float, percent: bool = False) -> str:
         if not math.isfinite(est):
             return "–"
         text = summary.signed(est)
-        return text if not math.isfinite(low) else f"{text} [{summary.signed(low)}, {summary.signed(high)}]"
-    return num(est) if not math.isfinite(low) else f"{num(est)} [{num(low)}, {num(high)}]"
+        return text if not math.isfinite(low) else (f'{text}<span class="ci">[{summary.signed(low)}, '
+                                                    f"{summary.signed(high)}]</span>")
+    return num(est) if not math.isfinite(low) else f'{num(est)}<span class="ci">[{num(low)}, {num(high)}]</span>'
+
 
 
 def _img(data: bytes, alt: str) -> str:
@@ -81,7 +86,7 @@ def _table(head: list[str], rows: list[list[tuple[str, str]]], left: int = 1) ->
         tds = "".join(f'<td class="{" ".join(c for c in (("l" if i < left else ""), cls) if c)}">{v}</td>'
                       for i, (v, cls) in enumerate(row))
         body.append(f"<tr>{tds}</tr>")
-    return f"<table><thead><tr>{ths}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f'<div class="tw"><table><thead><tr>{ths}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def kpi_section(a: Analysis) -> str:
@@ -140,7 +145,8 @@ def attribution_section(a: Analysis, pngs: dict[str, bytes]) -> str:
         rows = []
         for d in div["division"].drop_duplicates():
             row = [(esc(d), "")]
-            row += [(f"{_share(by.loc[(d, s)])}; {num(by.loc[(d, s), 'friction'])}", "") for s in scenarios]
+            row += [(f'{_share(by.loc[(d, s)])}<span class="ci">friction {num(by.loc[(d, s), "friction"])}</span>', "")
+                    for s in scenarios]
             row += [_change(by.loc[(d, s)]) for s in scenarios[1:]]
             rows.append(row)
         parts.append("<h3>By division</h3><p>Share of friction [95% interval]; friction originated (friction units "
@@ -169,7 +175,7 @@ def _share(r) -> str:
     share, lo, hi = float(r["share"]), float(r["share_low"]), float(r["share_high"])
     if not math.isfinite(lo):
         return summary.pct(share)
-    return f"{summary.pct(share)} [{summary.pct(max(lo, 0.0))}, {summary.pct(min(hi, 1.0))}]"
+    return f'{summary.pct(share)}<span class="ci">[{summary.pct(max(lo, 0.0))}, {summary.pct(min(hi, 1.0))}]</span>'
 
 
 def leverage_section(a: Analysis, pngs: dict[str, bytes]) -> str:
@@ -209,10 +215,18 @@ def method_section(a: Analysis) -> str:
             f"<code>alignsim run SCENARIO --seed SEED --steps {m['steps']}</code>.</p>"
             + _table(["replicate", "spawn key", "seed"], rows)
             + f'<p class="note">Created {esc(m.get("created", ""))}; {m.get("jobs")} worker(s), '
-            f"{esc(m.get('start_method', ''))}, {m.get('wall_s', 0):.0f} s. Versions: {versions}. Git revision: "
-            f"{esc(m.get('git_revision') or 'unknown')}. Seeds: "
+            f"{esc(m.get('start_method', ''))}, {m.get('wall_s', 0):.0f} s. Versions: {versions}. "
+            f"{esc(_source(m))}. Seeds: "
             f'<a href="{CSV_FILES["seeds"]}">{CSV_FILES["seeds"]}</a>. Rebuild this report from the saved data '
             "with <code>alignsim report DIR</code>.</p>")
+
+
+def _source(m: dict) -> str:
+    """Which alignsim made the comparison: the git revision, else the package version."""
+    release = m.get("alignsim_version") or (m.get("versions") or {}).get("alignsim") or "unknown"
+    if m.get("git_revision"):
+        return f"alignsim {release}, git revision {m['git_revision']}"
+    return f"alignsim {release} (no git checkout)"
 
 
 def render(a: Analysis, pngs: dict[str, bytes]) -> str:
@@ -268,6 +282,9 @@ def build(saved: Saved, folder: Path) -> tuple[dict[str, Path], Analysis]:
             continue
         pngs[name] = figures.png_bytes(fig)
         (folder / name).write_bytes(pngs[name])
+        written[name] = folder / name
+    for name, data in compare_slide.slide_files(a).items():
+        (folder / name).write_bytes(data)
         written[name] = folder / name
     (folder / REPORT).write_text(render(a, pngs), encoding="utf-8")
     written[REPORT] = folder / REPORT
