@@ -2,8 +2,8 @@
 
     alignsim compare A B [C ...] [--replicates N] [--seed ROOT] [--jobs J] [--dask local|ADDRESS] [--out DIR]
                      [--force] [--steps N] [--window START:END] [--no-leverage] [--leverage-replicates K]
-                     [--resume] [--quiet]
-    alignsim report RUN_DIR
+                     [--resume] [--business FILE] [--quiet]
+    alignsim report RUN_DIR [--business FILE]
 
 Scenarios are bundled names or TOML paths; the first is the reference. Everything is validated
 before anything runs or is written; a bad input is one line on stderr and exit code 2. Runs are
@@ -63,11 +63,16 @@ def register(subparsers, int_arg) -> dict:
     cmp.add_argument("--no-leverage", action="store_true", help="skip the leverage ranking of the CORE levers")
     cmp.add_argument("--leverage-replicates", type=_count("--leverage-replicates"), metavar="K",
                      help="replicates per leverage variant (default: min(N, 10)); costs 8 K runs")
+    cmp.add_argument("--business", type=Path, metavar="FILE",
+                     help="a TOML file whose [business] table gives the scale (customers, FTE), contacts and "
+                     "complaints per friction unit and the unit costs (default: the first scenario's [business])")
     cmp.add_argument("--quiet", "-q", action="store_true", help="no progress line and no summary")
     rep = subparsers.add_parser("report", help="rebuild a comparison's report from its saved results",
                                 description="Rebuild report.html, the CSV tables and the PNG figures of an "
                                 "`alignsim compare` output directory from its saved data, without re-running.")
     rep.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the --out directory of an alignsim compare run")
+    rep.add_argument("--business", type=Path, metavar="FILE",
+                     help="re-price the comparison with this file's [business] table (no run is repeated)")
     return {"compare": _cmd_compare, "report": _cmd_report}
 
 
@@ -92,7 +97,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     p = study.plan(args.scenarios, replicates=args.replicates, seed=args.seed, jobs=args.jobs, out=args.out,
                    steps=args.steps, window=args.window, leverage=not args.no_leverage,
                    leverage_replicates=args.leverage_replicates, dask=args.dask, force=args.force,
-                   resume=args.resume)
+                   resume=args.resume, business=args.business)
     todo = study.tasks(p)
 
     def started(s) -> None:
@@ -134,7 +139,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from sim.compare import store
     from sim.report import compare_report as report
 
-    store.load(args.run_dir)  # validate before writing anything
-    out = store.rewrite(args.run_dir, _fill)
+    saved = store.load(args.run_dir)  # validate before writing anything
+    fill = _fill
+    if args.business is not None:
+        from sim.inputs.business import read_business_file
+        from sim.runner.manifest import write_json
+
+        settings = read_business_file(args.business)
+        info = dict(saved.manifest, business=settings.model_dump(), business_source=str(args.business))
+
+        def fill(folder: Path) -> None:
+            write_json(info, folder / store.MANIFEST)
+            _fill(folder)
+
+    out = store.rewrite(args.run_dir, fill)
     print(f"report: {out / report.REPORT}")
     return 0

@@ -14,6 +14,7 @@ import html
 import math
 from pathlib import Path
 
+from sim.compare import business
 from sim.compare.leverage import DESIGN
 from sim.compare.stats import method_text
 from sim.compare.store import Saved
@@ -24,6 +25,7 @@ from sim.report import compare_slide
 from sim.report import compare_summary as summary
 
 REPORT = "report.html"
+NAN = float("nan")
 CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1200px;margin:0 auto;padding:16px;
 color:#1d2330;line-height:1.45}
@@ -90,14 +92,22 @@ def _table(head: list[str], rows: list[list[tuple[str, str]]], left: int = 1) ->
 
 
 def kpi_section(a: Analysis) -> str:
-    scenarios = a.saved.scenarios
+    n = a.saved.manifest["replicates"]
+    return (f"<p>Mean over {n} replicates with its 95% interval in brackets; differences are paired by replicate. "
+            "Green: clearly better; red: clearly worse; grey: no clear difference (the interval includes 0). "
+            f'Table: <a href="{CSV_FILES["kpis"]}">{CSV_FILES["kpis"]}</a>; per replicate: '
+            f'<a href="{CSV_FILES["replicates"]}">{CSV_FILES["replicates"]}</a>.</p>'
+            + _kpi_rows(a.saved.scenarios, a.kpi_table, a.kpis))
+
+
+def _kpi_rows(scenarios: list[str], kpi_table, kpis) -> str:
     ref = scenarios[0]
     head = ["KPI", "unit, summary over the window"] + [esc(s) for s in scenarios]
     for s in scenarios[1:]:
         head += [f"{esc(s)} − {esc(ref)}", "change"]
     rows = []
-    table = a.kpi_table.set_index(["kpi", "scenario"])
-    for k in a.kpis:
+    table = kpi_table.set_index(["kpi", "scenario"])
+    for k in kpis:
         row = [(esc(k.label), ""), (esc(f"{k.unit}; {k.how}"), "dim")]
         for s in scenarios:
             r = table.loc[(k.column, s)]
@@ -110,11 +120,63 @@ def kpi_section(a: Analysis) -> str:
             row.append((interval(r["diff"], r["diff_low"], r["diff_high"]), cls))
             row.append((interval(r["rel"], r["rel_low"], r["rel_high"], percent=True), cls))
         rows.append(row)
-    n = a.saved.manifest["replicates"]
-    return (f"<p>Mean over {n} replicates with its 95% interval in brackets; differences are paired by replicate. "
-            "Green: clearly better; red: clearly worse; grey: no clear difference (the interval includes 0). "
-            f'Table: <a href="{CSV_FILES["kpis"]}">{CSV_FILES["kpis"]}</a>; per replicate: '
-            f'<a href="{CSV_FILES["replicates"]}">{CSV_FILES["replicates"]}</a>.</p>' + _table(head, rows, 2))
+    return _table(head, rows, 2)
+
+
+def business_section(a: Analysis) -> str:
+    """The KPIs in business units, with the scale that made them."""
+    if a.business is None or a.business.empty:
+        return "<p>Not available for this comparison.</p>"
+    m = a.saved.manifest
+    b = business.settings(m)
+    org = m["scenarios"][0].get("org", {})
+    fte = business.fte_scale(b, org)
+    source = m.get("business_source")
+    why = " (the org chart's FTE over its whole-person headcount)" if not b.get("fte_per_person") and fte != 1 else ""
+    scale = (f"One simulated customer stands for {b['customers_per_simulated']:,g} real customers; one simulated "
+             f"team member for {fte:.3g} FTE{why}. ")
+    if b.get("contacts_per_friction") is None or b.get("complaints_per_friction") is None:
+        scale += ("Contacts and complaints need contacts_per_friction and complaints_per_friction in the "
+                  "[business] settings. ")
+    where = f"Settings: {esc(source)}. " if source else ("No [business] settings were given, so customers are "
+                                                          "simulated customers. ")
+    kpis = [k for k in business.BUSINESS_KPIS if k.column in set(a.business["kpi"])]
+    return (f"<p>{esc(scale)}{where}Totals over days {a.saved.window[0]}-{a.saved.window[1]}; method in "
+            f'<code>docs/strategists.md</code>. Table: <a href="{CSV_FILES["business"]}">{CSV_FILES["business"]}</a>; '
+            f'per replicate: <a href="{CSV_FILES["business_replicates"]}">{CSV_FILES["business_replicates"]}</a>.</p>'
+            + _kpi_rows(a.saved.scenarios, a.business, kpis))
+
+
+def money_section(a: Analysis) -> str:
+    t = a.money
+    if t is None:
+        return ("<p>No costs were given. Add unit costs to a <code>[business]</code> table (or "
+                "<code>--business FILE</code>) and <code>cost_once</code> / <code>cost_per_year</code> to the "
+                "interventions' events to get each intervention's net value, return and break-even "
+                "(<code>docs/strategists.md</code>).</p>")
+    cur = t["currency"].iloc[0]
+    rows = []
+    for r in t.to_dict("records"):
+        m = lambda x: business.money_text(x, cur)  # noqa: E731
+        is_ref = r["scenario"] == r["reference"]
+        net = "" if is_ref else f'{m(r["net_value"])}<span class="ci">[{m(r["net_low"])}, {m(r["net_high"])}]</span>'
+        ret = "" if is_ref or not math.isfinite(r.get("return", NAN)) else (
+            f'{100 * r["return"]:+.0f}%<span class="ci">[{100 * r["return_low"]:+.0f}%, '
+            f'{100 * r["return_high"]:+.0f}%]</span>')
+        cls = "" if is_ref else ("good" if r["net_low"] > 0 else "bad" if r["net_high"] < 0 else "dim")
+        rows.append([(esc(r["scenario"]), ""), (m(r["staff_cost"]), ""), (m(r["contact_cost"]), ""),
+                     (m(r["customer_value_lost"]), ""), (m(r["intervention_cost"]), ""), (m(r["total_cost"]), ""),
+                     (net, cls), (ret, cls),
+                     ("" if is_ref else m(r["break_even"]) if math.isfinite(r["break_even"]) else "–", "")])
+    sentences = "".join(f"<p>{esc(x)}</p>" for x in business.money_sentences(t, a.saved.window))
+    return (sentences + _table(["scenario", "staff", "contacts", "customers lost (value)", "interventions",
+                                "total cost", "net value vs reference", "return", "break-even customer value"],
+                               rows)
+            + f'<p class="note">Costs over days {a.saved.window[0]}-{a.saved.window[1]}, mean per replicate; the net '
+            "value is the reference's total cost minus the scenario's, paired by replicate, with its 95% interval; "
+            "the return is the net value over the scenario's extra intervention cost; the break-even is the value of "
+            "a customer at which the net value is zero. The intervals reflect run-to-run chance only, not the "
+            f'uncertainty of the costs themselves. Table: <a href="{CSV_FILES["money"]}">{CSV_FILES["money"]}</a>.</p>')
 
 
 def _change(r, is_reference: bool = False) -> tuple[str, str]:
@@ -237,7 +299,8 @@ def render(a: Analysis, pngs: dict[str, bytes]) -> str:
                    for h, paras in summary.sections(a))
     glance = _img(pngs["changes.png"], "changes against the reference") if "changes.png" in pngs else ""
     series = _img(pngs["timeseries.png"], "KPIs over time") if "timeseries.png" in pngs else ""
-    nav = "".join(f'<a href="#{i}">{t}</a>' for i, t in (("kpis", "KPIs"), ("time", "Over time"),
+    nav = "".join(f'<a href="#{i}">{t}</a>' for i, t in (("kpis", "KPIs"), ("business", "Business units"),
+                                                          ("money", "Money"), ("time", "Over time"),
                                                           ("attribution", "Attribution"), ("leverage", "Leverage"),
                                                           ("method", "Method")))
     return f"""<!DOCTYPE html>
@@ -251,6 +314,8 @@ def render(a: Analysis, pngs: dict[str, bytes]) -> str:
 <section class="summary"><h2 style="border:0;margin-top:.6em">Summary</h2>{summ}</section>
 {glance}
 <h2 id="kpis">KPIs</h2>{kpi_section(a)}
+<h2 id="business">In business units</h2>{business_section(a)}
+<h2 id="money">Money</h2>{money_section(a)}
 <h2 id="time">Over time</h2>{series}
 <p class="note">Lines: mean over replicates of each replicate's KPI (7-day rolling mean where marked); bands: 95%
 t interval over replicates. Dashed lines: events (grey when every scenario has them, else in the colour of the
@@ -283,7 +348,7 @@ def build(saved: Saved, folder: Path) -> tuple[dict[str, Path], Analysis]:
         pngs[name] = figures.png_bytes(fig)
         (folder / name).write_bytes(pngs[name])
         written[name] = folder / name
-    for name, data in compare_slide.slide_files(a).items():
+    for name, data in compare_slide.slide_files(a, business.money_sentences(a.money, a.saved.window)).items():
         (folder / name).write_bytes(data)
         written[name] = folder / name
     (folder / REPORT).write_text(render(a, pngs), encoding="utf-8")

@@ -8,6 +8,7 @@ import math
 
 import pandas as pd
 
+from sim.compare.business import money_sentences
 from sim.compare.tables import Analysis
 from sim.model.kpis import cause_label, kpi_label
 
@@ -251,6 +252,7 @@ def act_first(a: Analysis) -> str | None:
 def sections(a: Analysis) -> list[tuple[str, list[str]]]:
     """(heading, paragraphs) of the summary, in reading order."""
     out = [("What we compared", [compared(a)]), ("What changed", collapses(a) + changes(a)),
+           *([("Money", money)] if (money := money_sentences(a.money, a.saved.window)) else []),
            ("How sure we are", [certainty(a)]),
            ("Where friction comes from", origins(a))]
     act = act_first(a)
