@@ -72,7 +72,7 @@ def test_outputs_are_written(compared):
     assert {"report.html", "manifest.json", "runs", "metrics", "tables", "timeseries.png", "attribution.png",
             "leverage.png", "changes.png"} <= names
     assert set(CSV_FILES.values()) - {CSV_FILES["money"]} <= names  # money.csv only when costs are given
-    assert sorted(p.name for p in (compared / "tables").iterdir()) == ["provenance", "series", "units"]
+    assert sorted(p.name for p in (compared / "tables").iterdir()) == ["handoffs", "provenance", "series", "units"]
     assert not [p for p in compared.rglob(".*") if p.name != ".lock"]  # no temporary file left behind
     assert [p.name for p in compared.parent.iterdir()] == ["run"]  # no temporary directory left behind
 

@@ -14,7 +14,7 @@ import html
 import math
 from pathlib import Path
 
-from sim.compare import business
+from sim.compare import business, handoffs
 from sim.compare.leverage import DESIGN
 from sim.compare.stats import method_text
 from sim.compare.store import Saved
@@ -227,10 +227,41 @@ def attribution_section(a: Analysis, pngs: dict[str, bytes]) -> str:
                      f"the window, mean per replicate; paired change against {esc(ref)}).</p>"
                      + _table(["unit", "division", "scenario", "rank", "share [95%]", "friction", "change",
                                "main cause"], rows, 3))
+    parts.append(handoff_section(a))
     links = ", ".join(f'<a href="{CSV_FILES[k]}">{CSV_FILES[k]}</a>' for k in ("causes", "divisions", "top_units"))
     parts.append(f'<p class="note">Shares are computed per replicate from the friction provenance over the window '
                  f"and averaged; the causes' shares sum to 1. Tables: {links}.</p>")
     return "".join(parts)
+
+
+def handoff_section(a: Analysis) -> str:
+    """Hand-off paths: friction per hand-off and queue friction per request, against the organisation."""
+    t = a.handoffs
+    if t is None or t.empty:
+        return ""
+    rows = []
+    for r in t.to_dict("records"):
+        cls = "bad" if r["verdict"] != "volume" else "dim"
+        rows.append([(esc(r["scenario"]), ""), (f"{esc(r['from_name'])} → {esc(r['to_name'])}", ""),
+                     ("yes" if r["cross_division"] else "", ""), (num(r["handoffs"]), ""),
+                     (interval(r["friction_per_handoff"], r["friction_per_handoff_low"],
+                               r["friction_per_handoff_high"]), ""),
+                     (f"{r['handoff_ratio']:.2f}×", "bad" if r["handoff_ratio"] >= handoffs.RATIO else ""),
+                     (interval(r["queue_friction_per_request"], r["queue_friction_per_request_low"],
+                               r["queue_friction_per_request_high"]), ""),
+                     (f"{r['queue_ratio']:.2f}×", "bad" if r["queue_ratio"] >= handoffs.RATIO else ""),
+                     (esc(r["verdict"]), cls)])
+    text = "".join(f"<p>{esc(x)}</p>" for x in handoffs.handoff_sentences(t, a.saved.scenarios))
+    return ("<h3>Hand-offs: a big queue or a bad hand-off?</h3>" + text
+            + "<p>For each scenario, the hand-off paths (front team → back-office team) where customers meet most "
+            "friction. <em>Per hand-off</em>: friction booked at the hand-offs themselves (repeated explanations, "
+            "inconsistent answers, bounce-backs) per hand-off; <em>queue per request</em>: the other friction booked "
+            "at the receiving team (mostly waiting) per request it received; each against the organisation's rate. "
+            f"At {handoffs.RATIO:g}× or more: a bad hand-off (fix the link) or a big queue (fix the receiving team's "
+            "capacity or flow); otherwise the path matters for its volume. Mean per run [95% interval].</p>"
+            + _table(["scenario", "hand-off path", "across divisions", "hand-offs", "friction per hand-off",
+                      "vs org", "queue friction per request", "vs org", "verdict"], rows, 2)
+            + f'<p class="note">Table: <a href="{CSV_FILES["handoffs"]}">{CSV_FILES["handoffs"]}</a>.</p>')
 
 
 def _share(r) -> str:

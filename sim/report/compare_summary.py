@@ -9,6 +9,7 @@ import math
 import pandas as pd
 
 from sim.compare.business import money_sentences
+from sim.compare.handoffs import handoff_sentences
 from sim.compare.tables import Analysis
 from sim.model.kpis import cause_label, kpi_label
 
@@ -201,6 +202,7 @@ def origins(a: Analysis) -> list[str]:
             else:
                 lines.append(f"In {name} the five are: {text2}.")
         out.append(" ".join(lines))
+    out += handoff_sentences(a.handoffs, scenarios)
     div = a.divisions
     for name in scenarios[1:]:
         mine = div[(div["scenario"] == name) & div["clear"].astype(bool)]
