@@ -233,3 +233,14 @@ def test_fractional_fte_in_an_org_chart(tmp_path):
     assert teams["c"]["headcount"] == 3 and "fte" not in teams["c"]  # whole numbers: the graph as before
     org = {"people": 12, "fte": 10.9}
     assert business.fte_scale(business.settings({}), org) == pytest.approx(10.9 / 12)
+
+
+def test_the_bundled_example_settings_parse():
+    from sim.inputs.business import read_business_file
+    from sim.inputs.scenarios import bundled_scenarios, scenarios_dir
+
+    settings = read_business_file(scenarios_dir() / "business" / "insurer.toml")
+    assert settings.priced and settings.customers_per_simulated == 250
+    charter = load_scenario(bundled_scenarios()["insurer-surge-charter"])
+    assert [c["once"] for c in charter.event_costs] == [120000.0]
+    assert "business" not in bundled_scenarios()  # a folder of settings, not a scenario
