@@ -244,3 +244,16 @@ def test_the_bundled_example_settings_parse():
     charter = load_scenario(bundled_scenarios()["insurer-surge-charter"])
     assert [c["once"] for c in charter.event_costs] == [120000.0]
     assert "business" not in bundled_scenarios()  # a folder of settings, not a scenario
+
+
+def test_report_with_bad_business_settings_is_one_line_and_changes_nothing(compared, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(compared, copy)
+    before = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[business]\ncost_per_fte_day = -1\n", encoding="utf-8")
+    line = _one_line(capsys, ["report", str(copy), "--business", str(bad)])
+    assert "business.cost_per_fte_day: value -1 is not allowed" in line
+    assert {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()} == before
