@@ -128,9 +128,11 @@ def test_resume_needs_a_comparison_of_the_same_inputs(scenarios, tmp_path, capsy
     from sim.runner.loop import locked
 
     with locked(out, "alignsim compare"):  # never replaced (nor resumed) while another writes to it
-        assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2") == 2
+        assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2", "--force") == 2
         assert "another alignsim compare is writing" in capsys.readouterr().err
-    assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2") == 0  # replaced
+    assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2") == 2  # kept without --force
+    assert "pass --force to replace it" in capsys.readouterr().err
+    assert compare(scenarios, out, "--jobs", "1", "--no-leverage", "--replicates", "2", "--force") == 0  # replaced
     assert len(store.completed_runs(out)) == 4
 
 

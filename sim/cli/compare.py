@@ -1,9 +1,9 @@
 """``alignsim compare`` and ``alignsim report``.
 
     alignsim compare A B [C ...] [--replicates N] [--seed ROOT] [--jobs J] [--dask local|ADDRESS] [--out DIR]
-                     [--steps N] [--window START:END] [--no-leverage] [--leverage-replicates K] [--resume]
-                     [--quiet]
-    alignsim report RUN_DIR
+                     [--force] [--steps N] [--window START:END] [--no-leverage] [--leverage-replicates K]
+                     [--resume] [--business FILE] [--quiet]
+    alignsim report RUN_DIR [--business FILE]
 
 Scenarios are bundled names or TOML paths; the first is the reference. Everything is validated
 before anything runs or is written; a bad input is one line on stderr and exit code 2. Runs are
@@ -52,19 +52,27 @@ def register(subparsers, int_arg) -> dict:
     cmp.add_argument("--resume", action="store_true",
                      help="finish the comparison in --out that was cut short, skipping its complete runs")
     cmp.add_argument("--out", type=Path, metavar="DIR",
-                     help="output directory (default: out/compare-A-vs-B); an earlier comparison there is replaced")
+                     help="output directory (default: out/compare-A-vs-B); an earlier comparison there is kept "
+                     "unless --force or --resume")
+    cmp.add_argument("--force", action="store_true", help="replace an earlier comparison in --out")
     cmp.add_argument("--steps", type=int_arg("steps", "--steps"), metavar="N",
                      help="days to run (default: the scenarios')")
     cmp.add_argument("--window", metavar="START:END",
-                     help="days the KPIs summarise, inclusive (default: from the first event to the end)")
+                     help="days the KPIs summarise, inclusive (default: the whole run, 1:STEPS, for every "
+                     "comparison)")
     cmp.add_argument("--no-leverage", action="store_true", help="skip the leverage ranking of the CORE levers")
     cmp.add_argument("--leverage-replicates", type=_count("--leverage-replicates"), metavar="K",
                      help="replicates per leverage variant (default: min(N, 10)); costs 8 K runs")
+    cmp.add_argument("--business", type=Path, metavar="FILE",
+                     help="a TOML file whose [business] table gives the scale (customers, FTE), contacts and "
+                     "complaints per friction unit and the unit costs (default: the first scenario's [business])")
     cmp.add_argument("--quiet", "-q", action="store_true", help="no progress line and no summary")
     rep = subparsers.add_parser("report", help="rebuild a comparison's report from its saved results",
                                 description="Rebuild report.html, the CSV tables and the PNG figures of an "
                                 "`alignsim compare` output directory from its saved data, without re-running.")
     rep.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the --out directory of an alignsim compare run")
+    rep.add_argument("--business", type=Path, metavar="FILE",
+                     help="re-price the comparison with this file's [business] table (no run is repeated)")
     return {"compare": _cmd_compare, "report": _cmd_report}
 
 
@@ -88,7 +96,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     p = study.plan(args.scenarios, replicates=args.replicates, seed=args.seed, jobs=args.jobs, out=args.out,
                    steps=args.steps, window=args.window, leverage=not args.no_leverage,
-                   leverage_replicates=args.leverage_replicates, dask=args.dask)
+                   leverage_replicates=args.leverage_replicates, dask=args.dask, force=args.force,
+                   resume=args.resume, business=args.business)
     todo = study.tasks(p)
 
     def started(s) -> None:
@@ -130,7 +139,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from sim.compare import store
     from sim.report import compare_report as report
 
-    store.load(args.run_dir)  # validate before writing anything
-    out = store.rewrite(args.run_dir, _fill)
+    saved = store.load(args.run_dir)  # validate before writing anything
+    fill = _fill
+    if args.business is not None:
+        from sim.inputs.business import read_business_file
+        from sim.runner.manifest import write_json
+
+        settings = read_business_file(args.business)
+        info = dict(saved.manifest, business=settings.model_dump(), business_source=str(args.business))
+
+        def fill(folder: Path) -> None:
+            write_json(info, folder / store.MANIFEST)
+            _fill(folder)
+
+    out = store.rewrite(args.run_dir, fill)
     print(f"report: {out / report.REPORT}")
     return 0

@@ -4,6 +4,9 @@
 - :mod:`sim.compare.study`: validate inputs, plan the runs, run them;
 - :mod:`sim.compare.stats`: means, paired differences and relative changes with t intervals;
 - :mod:`sim.compare.attribution`: friction by cause, division and unit;
+- :mod:`sim.compare.handoffs`: friction per hand-off path, a bad hand-off or a big queue;
+- :mod:`sim.compare.business`: the KPIs in business units (customers, contacts, complaints, FTE,
+  days) and money (net value, return, break-even) from the ``[business]`` settings;
 - :mod:`sim.compare.leverage`: which CORE lever moves customer friction most;
 - :mod:`sim.compare.store`: the saved results (the engine's store and a manifest);
 - :mod:`sim.compare.tables`: the report's tables (CSV), computed from the saved results;

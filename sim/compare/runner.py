@@ -24,7 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sim.runner.run import FRICTION, run_task
+from sim.runner.run import FRICTION, HANDOFFS, run_task
 from sim.runner.seeds import Seed
 from sim.runner.store import runs_schema
 from sim.runner.tasks import Metric, RunSpec, TaskSpec
@@ -32,7 +32,8 @@ from sim.runner.tasks import Metric, RunSpec, TaskSpec
 SCENARIO, LEVERAGE = "scenario", "leverage"
 DESIGN_COLUMNS = [("kind", pa.string()), ("scenario", pa.string()), ("level", pa.float64())]
 RUNS_SCHEMA = runs_schema(DESIGN_COLUMNS)
-PER_RUN_TABLES = ("series", "units", "provenance")
+PER_RUN_TABLES = ("series", "units", "provenance", "handoffs")
+OPTIONAL_TABLES = ("handoffs",)  # absent from comparisons made before alignsim recorded them
 
 
 class RunFailed(RuntimeError):
@@ -96,11 +97,11 @@ def compare_runner(task: TaskSpec):
 
     def run(spec: RunSpec) -> tuple[list[Metric], dict[str, Any]]:
         v = setup.variants[spec.point]
-        tables = ("series", "units", FRICTION) if v.full else ("series",)
+        tables = ("series", "units", FRICTION, HANDOFFS) if v.full else ("series",)
         result = run_task(v.params, v.graph, spec.seed, setup.steps, setup.window, tables)
         out = {"series": result.series}
         if v.full:
-            out.update(units=result.units, provenance=result.friction)
+            out.update(units=result.units, provenance=result.friction, handoffs=result.handoffs)
         return window_means(result.series, setup.window), out
 
     return run

@@ -15,6 +15,8 @@ Layout of a comparison's directory::
     tables/units/part-NNNNNN.parquet       per scenario run, the unit table at the end
     tables/provenance/part-NNNNNN.parquet  per scenario run, friction by (period, cause, unit);
                              period "run" (whole run) or "window" (the analysis window)
+    tables/handoffs/part-NNNNNN.parquet    per scenario run, per dependency edge (front team ->
+                             back team) and period: hand-offs made and the friction booked at them
     report.html, *.csv, *.png   derived: rebuilt by ``alignsim report``
 
 Runs are committed in parts as they finish (the runs part last, as the commit mark), so a
@@ -57,6 +59,7 @@ class Saved:
     units: pd.DataFrame
     provenance: pd.DataFrame
     leverage: pd.DataFrame | None
+    handoffs: pd.DataFrame | None = None  # per scenario run: hand-offs and their friction per edge, by period
 
     @property
     def scenarios(self) -> list[str]:
@@ -146,7 +149,8 @@ def load(run_dir: str | Path) -> Saved:
                          "`alignsim compare` command and --resume")
     return Saved(manifest=info, series=_keyed(tables["series"], runs, SCENARIO),
                  units=_keyed(tables["units"], runs, SCENARIO), provenance=_keyed(tables["provenance"], runs, SCENARIO),
-                 leverage=leverage_values(info, tables["series"], runs))
+                 leverage=leverage_values(info, tables["series"], runs),
+                 handoffs=_keyed(tables["handoffs"], runs, SCENARIO))
 
 
 def is_compare_dir(path: Path) -> bool:

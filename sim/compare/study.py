@@ -23,9 +23,10 @@ from sim.compare import leverage as lev
 from sim.compare import runner
 from sim.compare.store import FORMAT, MANIFEST, Saved, check_out_dir, load, read_manifest
 from sim.errors import InputError
+from sim.inputs.business import read_business_file
 from sim.runner.executors import default_jobs, open_pool
 from sim.runner.loop import Flush, Progress, Summary, locked, now, run_session
-from sim.runner.manifest import git_revision, versions, write_json
+from sim.runner.manifest import git_revision, package_version, versions, write_json
 from sim.runner.seeds import Seed, replicate_seeds
 from sim.runner.store import Store, create
 
@@ -50,6 +51,8 @@ class Plan:
     orgs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dask: Any = None  # None: local processes; "local", a scheduler address or a distributed.Client
+    business: Any = None  # sim.inputs.business.Business: scale and unit costs (never read by the model)
+    business_source: str | None = None  # where the business settings came from
 
 
 def parse_window(text: str | None, steps: int, default: tuple[int, int]) -> tuple[int, int]:
@@ -82,15 +85,22 @@ def _unique(names: list[str]) -> list[str]:
 def _org_summary(model, scenario) -> dict[str, Any]:
     st = model.state
     fronts = sum(1 for u in st.team_unit.tolist() if model.graph.nodes[int(u)]["office"] == "front")
+    fte = sum(float(d.get("fte", d["headcount"])) for _, d in model.graph.nodes(data=True) if d["kind"] == "team")
     return {"units": int(st.U), "teams": int(st.T), "front_teams": fronts, "customers": int(st.C),
             "divisions": len([d for d in st.division_names if d]),
-            "chart": scenario.params.org.chart, "people": int(st.headcount.sum())}
+            "chart": scenario.params.org.chart, "people": int(st.headcount.sum()), "fte": round(fte, 6)}
 
 
 def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = None, jobs: int | None = None,
          out: Path | None = None, steps: int | None = None, window: str | None = None, leverage: bool = True,
-         leverage_replicates: int | None = None, dask: Any = None) -> Plan:
-    """Validate every input of a comparison; raise InputError (one line) at the first problem."""
+         leverage_replicates: int | None = None, dask: Any = None, force: bool = False,
+         resume: bool = False, business: str | Path | None = None) -> Plan:
+    """Validate every input of a comparison; raise InputError (one line) at the first problem.
+
+    The window defaults to the whole run (days 1 to ``steps``) whatever the scenarios' events, so
+    that every comparison of runs of the same length summarises the same days unless ``window``
+    says otherwise. ``out`` holding an earlier comparison is refused unless ``force`` (replace it)
+    or ``resume`` (finish it)."""
     from sim.inputs.scenarios import load_scenario
     from sim.inputs.space import checked_int
     from sim.runner.run import build_model
@@ -105,6 +115,12 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
         raise InputError("--leverage-replicates",
                          f"value {leverage_replicates} is not allowed: must be in 1..{replicates} (--replicates)")
     scenarios = [load_scenario(a) for a in scenario_args]
+    settings, source = scenarios[0].business, (scenarios[0].label if scenarios[0].business else None)
+    if business is not None:
+        settings, source = read_business_file(business), str(business)
+    if settings is not None and settings.cost_per_contact is not None and settings.contacts_per_friction is None:
+        raise InputError(f"{source}: field business.cost_per_contact", "needs business.contacts_per_friction "
+                         "(how many contacts a unit of friction makes) to count contacts")
     names = _unique([s.name for s in scenarios])
     if steps is None:
         lengths = {s.params.steps for s in scenarios}
@@ -115,11 +131,12 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
         steps = lengths.pop()
     steps = checked_int("steps", steps, "--steps")
     root = scenarios[0].params.seed if seed is None else checked_int("seed", seed, "--seed")
-    starts = [e.step for s in scenarios for e in s.params.events if e.step <= steps]
-    default = (min(starts), steps) if starts else (1, steps)
-    span = parse_window(window, steps, default)
+    span = parse_window(window, steps, (1, steps))
     out = Path("out") / ("compare-" + "-vs-".join(s.name for s in scenarios)) if out is None else Path(out)
     check_out_dir(out)
+    if not (force or resume) and out.is_dir() and read_manifest(out, older=True) is not None:
+        raise InputError(str(out), "holds an earlier comparison; pass --force to replace it, or --resume to finish it, "
+                         "or choose another --out")
     seeds = replicate_seeds(root, replicates)
     notes, orgs = [], []
     for name, scenario in zip(names, scenarios, strict=True):
@@ -133,7 +150,8 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
         k = leverage_replicates if leverage_replicates is not None else min(replicates, LEVERAGE_REPLICATES)
     return Plan(scenarios=scenarios, names=names, replicates=replicates, root=root, seeds=seeds, steps=steps,
                 window=span, window_default=window is None, jobs=jobs if jobs or dask is not None else default_jobs(),
-                out=out, leverage_replicates=k, orgs=orgs, notes=notes, dask=dask)
+                out=out, leverage_replicates=k, orgs=orgs, notes=notes, dask=dask, business=settings,
+                business_source=source)
 
 
 def setup(p: Plan) -> runner.CompareSetup:
@@ -163,12 +181,22 @@ def fingerprint(p: Plan) -> str:
     return hashlib.sha256((text + graphs).encode()).hexdigest()
 
 
+def _event_costs(s: Any) -> list[dict[str, Any]]:
+    """A scenario's costed events: index, label, day, duration, cost once and per year."""
+    out = []
+    for c in s.event_costs:
+        ev = s.params.events[c["event"]]
+        out.append({"event": c["event"], "label": getattr(ev, "label", "") or ev.type, "step": ev.step,
+                    "duration": getattr(ev, "duration", None), "once": c["once"], "per_year": c["per_year"]})
+    return out
+
+
 def manifest(p: Plan, total: int) -> dict[str, Any]:
     scenarios = []
     for name, s, org in zip(p.names, p.scenarios, p.orgs, strict=True):
         scenarios.append({"name": name, "file": s.label, "source": str(s.source) if s.source else None,
                           "description": s.params.description, "overrides": list(s.overrides), "org": org,
-                          "params": s.params.model_dump(mode="json")})
+                          "params": s.params.model_dump(mode="json"), "event_costs": _event_costs(s)})
     leverage = None
     if p.leverage_replicates:
         leverage = {"scenario": p.names[0], "levers": list(lev.CORE), "delta": p.delta, "kpi": lev.KPI,
@@ -183,7 +211,10 @@ def manifest(p: Plan, total: int) -> dict[str, Any]:
                    "replicate i of every scenario and leverage variant uses seed i",
         "steps": p.steps, "window": list(p.window), "window_default": p.window_default,
         "leverage": leverage, "jobs": None, "start_method": None, "wall_s": None, "notes": list(p.notes),
+        "business": p.business.model_dump() if p.business is not None else None,
+        "business_source": p.business_source,
         "versions": versions(("dask", "distributed")), "git_revision": git_revision(start),
+        "alignsim_version": package_version(),
         "finished": None, "status": "running", "sessions": [],
     }
 
@@ -209,6 +240,11 @@ def run_plan(p: Plan, *, resume: bool = False, progress: Progress | None = None,
     Raises :class:`~sim.compare.runner.RunFailed` if a run failed (its error is in the runs table),
     :class:`~sim.runner.loop.Aborted` if the executor failed; complete runs are always kept."""
     info = check_resume(p, resume)
+    if info is not None:  # business settings do not change the runs: the latest given apply
+        fresh = manifest(p, 0)
+        info.update(business=fresh["business"], business_source=fresh["business_source"])
+        for old, new in zip(info["scenarios"], fresh["scenarios"], strict=True):
+            old["event_costs"] = new["event_costs"]
     design = setup(p)
     runs = runner.run_specs(design, p.seeds)
     with open_pool(p.jobs, p.dask, in_process_if_one=True) as pool:

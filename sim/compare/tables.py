@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.compare import attribution, leverage
+from sim.compare import attribution, business, handoffs, leverage
 from sim.compare.stats import kpi_table, kpis_for, replicate_values
 from sim.compare.store import Saved
 from sim.model.kpis import Kpi
@@ -21,6 +21,10 @@ CSV_FILES = {
     "top_units": "attribution_top_units.csv",
     "leverage": "leverage.csv",
     "seeds": "seeds.csv",
+    "business": "kpis_business.csv",
+    "business_replicates": "business_replicates.csv",
+    "money": "money.csv",
+    "handoffs": "attribution_handoffs.csv",
 }
 
 
@@ -36,6 +40,10 @@ class Analysis:
     top_units: pd.DataFrame
     leverage: pd.DataFrame | None
     seeds: pd.DataFrame
+    business_values: pd.DataFrame | None = None  # per (scenario, replicate): business KPIs and money parts
+    business: pd.DataFrame | None = None  # the KPI table in business units
+    money: pd.DataFrame | None = None  # net value, return and break-even per scenario (None: no costs given)
+    handoffs: pd.DataFrame | None = None  # friction per hand-off path: bad hand-off or big queue
 
 
 def analyse(saved: Saved) -> Analysis:
@@ -57,7 +65,11 @@ def analyse(saved: Saved) -> Analysis:
     seeds = pd.DataFrame(saved.manifest["seeds"])
     seeds["spawn_key"] = seeds["spawn_key"].map(lambda k: ";".join(str(x) for x in k))
     seeds.insert(0, "root_seed", saved.manifest["root_seed"])
+    bvalues = business.replicate_business(series, saved.manifest, saved.window) if not series.empty else None
     return Analysis(
+        business_values=bvalues, business=business.business_table(bvalues, scenarios) if bvalues is not None else None,
+        money=business.money_table(bvalues, saved.manifest) if bvalues is not None else None,
+        handoffs=handoffs.handoff_table(saved.handoffs, prov, scenarios),
         saved=saved, kpis=kpis, values=values, kpi_table=kpi_table(values, scenarios, kpis),
         causes=attribution.cause_shares(prov, runs, scenarios),
         divisions=attribution.division_shares(prov, runs, scenarios),
@@ -67,7 +79,8 @@ def analyse(saved: Saved) -> Analysis:
 
 def write_csvs(a: Analysis, folder: Path) -> dict[str, Path]:
     tables = {"kpis": a.kpi_table, "replicates": a.values, "causes": a.causes, "divisions": a.divisions,
-              "top_units": a.top_units, "leverage": a.leverage, "seeds": a.seeds}
+              "top_units": a.top_units, "leverage": a.leverage, "seeds": a.seeds, "business": a.business,
+              "business_replicates": a.business_values, "money": a.money, "handoffs": a.handoffs}
     written = {}
     for key, table in tables.items():
         if table is None:

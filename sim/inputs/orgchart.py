@@ -15,8 +15,11 @@ Format (UTF-8, a BOM is accepted; header names are case-insensitive; extra colum
 * ``division``: blank inherits the manager's division; a blank directly under the top row takes
   its own name (it heads a division). The top row's division is always ``""``.
 * ``office``: front or back for teams; blank, front or back for others (ignored there).
-* ``headcount``: a positive integer, at most ``MAX_TEAM_HEADCOUNT`` (100,000), for teams; blank or a
-  positive integer for others (stored as 1).
+* ``headcount``: people (FTE) for teams, at most ``MAX_TEAM_HEADCOUNT`` (100,000): a positive whole
+  number, or a fractional FTE (``7.5``). The model simulates whole people: a team's headcount is its
+  FTE rounded to the nearest whole number (halves up), at least 1; the chart's FTE is kept as the
+  node's ``fte`` (only where it differs from that headcount), and compare's reports in FTE use it
+  (docs/strategists.md, business units). Blank or a positive number for others (stored as 1).
 * At least one row is a team (an executive alone, or managers only, is refused).
 * ``depends_on`` (optional): ``;``-separated ids of back-office teams this front-office team hands
   work to.
@@ -29,12 +32,13 @@ the file, the row(s), the column, the value and what is allowed.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
-from sim.errors import InputError
+from sim.errors import InputError, separator_hint
 from sim.model.orggraph import KINDS, MAX_TEAM_HEADCOUNT, OFFICES, check_org, relabel_bfs
 
 REQUIRED = ("id", "name", "manager_id", "kind", "division", "office", "headcount")
@@ -52,6 +56,7 @@ class _Row:
     office: str
     headcount: int
     depends_on: list[str] = field(default_factory=list)
+    fte: float | None = None  # the chart's fractional FTE, when it is not a whole number
 
 
 def _positive_int(text: str) -> int | None:
@@ -61,6 +66,15 @@ def _positive_int(text: str) -> int | None:
     except ValueError:
         return None
     return int(value) if value.is_integer() and value >= 1 else None
+
+
+def _positive_fte(text: str) -> float | None:
+    """``float(text)`` if it is a positive finite number of people (FTE may be fractional), else None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value > 0 else None
 
 
 def _load(path: Path, file: str) -> list[list[str]]:
@@ -89,7 +103,7 @@ def _header(records: list[list[str]], file: str) -> list[str]:
         s = "s" if len(missing) > 1 else ""
         raise InputError(f"{file}: row 1, column{s} {', '.join(missing)}",
                          f"required column{s} missing; the header needs {','.join(REQUIRED)} "
-                         "(optional: depends_on)")
+                         f"(optional: depends_on){separator_hint(records[0])}")
     return header
 
 
@@ -111,17 +125,18 @@ def _parse_row(n: int, cells: dict[str, str], seen: dict[str, _Row], file: str) 
     if kind != "team" and office not in ("", *OFFICES):
         bad("office", f"{cells['office']!r} is not an office; allowed: front, back, or blank for a {kind}")
     text = cells["headcount"]
-    headcount = _positive_int(text) if text or kind == "team" else 1
-    if headcount is None:
+    fte = _positive_fte(text)
+    headcount = max(1, math.floor(fte + 0.5)) if fte is not None else None
+    if fte is None and (text or kind == "team"):
         blank = "" if kind == "team" else " or blank"
-        bad("headcount", f"{text!r} is not a positive integer{blank} (number of people, e.g. 8)")
-    if kind == "team" and headcount > MAX_TEAM_HEADCOUNT:
+        bad("headcount", f"{text!r} is not a positive number{blank} (people or FTE, e.g. 8 or 7.5)")
+    if kind == "team" and headcount is not None and headcount > MAX_TEAM_HEADCOUNT:
         bad("headcount", f"{text!r} is more people than a team may have; allowed: 1 to {MAX_TEAM_HEADCOUNT:,} "
             "(split a larger unit into teams)")
     depends = [d.strip() for d in cells.get("depends_on", "").split(";") if d.strip()]
     return _Row(n, ident, cells["name"] or ident, cells["manager_id"], kind, cells["division"],
                 office if kind == "team" else "", headcount if kind == "team" else 1,
-                list(dict.fromkeys(depends)))
+                list(dict.fromkeys(depends)), fte if kind == "team" and fte != headcount else None)
 
 
 def _rows(records: list[list[str]], header: list[str], file: str) -> dict[str, _Row]:
@@ -216,7 +231,7 @@ def read_org_csv(path: str | Path) -> nx.DiGraph:
     G = nx.DiGraph()
     for r in rows.values():
         G.add_node(r.id, kind=r.kind, name=r.name, ext_id=r.id, division=r.division, office=r.office,
-                   headcount=r.headcount, level=0, parent=-1)
+                   headcount=r.headcount, level=0, parent=-1, **({"fte": r.fte} if r.fte is not None else {}))
     for r in rows.values():
         if r.manager:
             G.add_edge(r.id, r.manager, relation="reports_to")
@@ -248,6 +263,6 @@ def write_org_csv(G: nx.DiGraph, path: str | Path) -> None:
                 out.writerow([data["ext_id"], data["name"],
                               nodes[data["parent"]]["ext_id"] if data["parent"] >= 0 else "",
                               data["kind"], data["division"], data["office"],
-                              data["headcount"] if team else "", ";".join(depends)])
+                              data.get("fte", data["headcount"]) if team else "", ";".join(depends)])
     except OSError as exc:
         raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None

@@ -11,6 +11,7 @@ field, the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,6 +21,7 @@ import networkx as nx
 
 from sim.errors import InputError
 from sim.inputs import space
+from sim.inputs.business import Business, pop_business
 from sim.inputs.orgchart import read_org_csv
 from sim.inputs.tomlfile import read_toml
 from sim.model.params import ModelParams
@@ -79,7 +81,9 @@ def _locate(name_or_path: str | Path) -> Path:
         if not looks_like_path(text) and not candidate.is_file():
             found = bundled_scenarios().get(text)
             if found is None:
-                raise InputError(f"scenario {text!r}", "no bundled scenario or file of that name; "
+                close = difflib.get_close_matches(text, list(bundled_scenarios()), n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise InputError(f"scenario {text!r}", f"no bundled scenario or file of that name; {hint}"
                                  f"bundled scenarios: {_known_names()}")
             return found
     if not candidate.is_file():
@@ -97,6 +101,8 @@ class Scenario:
     source: Path | None = None
     graph: nx.DiGraph | None = None
     overrides: tuple[str, ...] = ()
+    business: Business | None = None  # [business]: scale and unit costs (never read by the model)
+    event_costs: tuple[dict[str, float], ...] = ()  # per costed event: its index, cost once and per year
 
     @property
     def name(self) -> str:
@@ -124,6 +130,7 @@ def load_scenario(name_or_path: str | Path, overrides: Sequence[str] | None = No
     path = _locate(name_or_path)
     file = display_path(path)
     raw = read_toml(path, file)
+    business, costs = pop_business(raw, file)  # business settings and event costs: not model parameters
     applied = space.apply_overrides(raw, overrides or ())
     params = space.validate(raw, file, applied)
     graph = None
@@ -136,4 +143,5 @@ def load_scenario(name_or_path: str | Path, overrides: Sequence[str] | None = No
         if not chart.is_file():
             raise InputError(where, f"value {params.org.chart!r} is not allowed: no org chart CSV at {chart}")
         graph = read_org_csv(Path(display_path(chart)))
-    return Scenario(params=params, source=path.resolve(), graph=graph, overrides=tuple(overrides or ()))
+    return Scenario(params=params, source=path.resolve(), graph=graph, overrides=tuple(overrides or ()),
+                    business=business, event_costs=tuple(costs))

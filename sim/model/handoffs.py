@@ -77,6 +77,10 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     st.tick.bounces += b.size
     st.tick.explanations += b.size
     book(st, np.int64(C_MISALIGN), du[bounce], w["bounce"] + w["explanation"])
+    # per dependency edge, for the hand-off table (records only; no draw, no rule reads them)
+    np.add.at(st.edge_handoffs, pick, 1.0)
+    np.add.at(st.edge_friction, pick, explain * w["explanation"] + incons * w["inconsistent"]
+              + bounce * (w["bounce"] + w["explanation"]))
     st.stage[b] = FRONT
     st.remaining[b] = params.demand.front_work * h.bounce_rework * st.work_factor[src[bounce]]
     st.work_total[b] = st.remaining[b]

@@ -141,6 +141,11 @@ class State:
         self.dep_ptr = np.zeros(T + 1, dtype=np.int64)
         self.dep_ptr[1:] = np.cumsum([len(d) for d in deps])
         self.dep_idx = np.array([b for d in deps for b in sorted(d)], dtype=np.int64)
+        # per dependency edge (index into dep_idx): hand-offs made along it and the friction booked
+        # at those hand-offs (repeated explanations, inconsistent answers, bounce-backs); read by
+        # reports only (the hand-off table), never by the model's rules
+        self.edge_handoffs = np.zeros(self.dep_idx.size)
+        self.edge_friction = np.zeros(self.dep_idx.size)
 
         # --- levers: org-wide level per unit plus each manager's own deviation
         base = np.array([getattr(p.levers, name) for name in LEVERS])

@@ -139,39 +139,99 @@ def timeseries_figure(series: pd.DataFrame, scenarios: list[str], manifest: dict
 
 
 # -- changes -----------------------------------------------------------------------------------------
-def change_figure(kpi_table: pd.DataFrame, scenarios: list[str]) -> Figure | None:
+SIGNIFICANCE = (("clearly better", "#1b7a1b"), ("clearly worse", "#c0392b"), ("clearly changed (neither better "
+                "nor worse)", "#1f5fa8"), ("no clear difference", "#8a8f98"))
+MARKERS = ("o", "s", "D", "^", "v", "P", "X", "h")
+LINEAR_LIMIT = 150.0  # % : beyond this a symmetric log axis keeps one extreme change from squashing the rest
+LOG_FROM = 10.0  # % : the symmetric log axis is linear within ±LOG_FROM
+
+
+def significance(row: Any) -> str:
+    """The colour class of a change: clearly better, clearly worse, clearly changed, or no clear difference."""
+    if not bool(row["clear"]):
+        return "no clear difference"
+    if not row["better"]:
+        return SIGNIFICANCE[2][0]
+    return "clearly better" if row["rel"] * row["better"] > 0 else "clearly worse"
+
+
+def _percent(x: float, _pos: Any = None) -> str:
+    if x == 0:
+        return "0"
+    return f"{x:+,.0f}%".replace("-", "−")
+
+
+def draw_changes(ax: Axes, kpi_table: pd.DataFrame, scenarios: list[str], kpis: tuple[str, ...] = HEADLINE,
+                 fontsize: float = 8, compact: bool = False) -> bool:
+    """Relative change of ``kpis`` against the first scenario, each later scenario with its own
+    marker, coloured by significance, with its 95% interval; a symmetric log axis (linear within
+    ±10%) when a change exceeds ±150%. Returns False when there is nothing to draw."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter
+
     others = scenarios[1:]
-    rows = kpi_table[kpi_table["kpi"].isin(HEADLINE) & kpi_table["scenario"].isin(others)]
+    rows = kpi_table[kpi_table["kpi"].isin(kpis) & kpi_table["scenario"].isin(others)]
     rows = rows[np.isfinite(rows["rel"].astype(float))]
     if rows.empty:
-        return None
-    kpis = [k for k in HEADLINE if k in set(rows["kpi"])]
-    fig = Figure(figsize=(9, 0.42 * len(kpis) + 1.4), layout="constrained")
-    ax = fig.subplots()
-    y = np.arange(len(kpis))[::-1]
+        return False
+    shown = [k for k in kpis if k in set(rows["kpi"])]
+    y = np.arange(len(shown))[::-1]
     width = 0.8 / len(others)
+    colours = dict(SIGNIFICANCE)
+    used: set[str] = set()
+    extreme = 0.0
     for j, name in enumerate(others):
         mine = rows[rows["scenario"] == name].set_index("kpi")
-        for yi, k in zip(y, kpis, strict=True):
+        for yi, k in zip(y, shown, strict=True):
             if k not in mine.index:
                 continue
             r = mine.loc[k]
             pos = yi + (len(others) - 1) / 2 * width - j * width
-            good = r["rel"] * r["better"] > 0
-            color = ("#2ca02c" if good else "#d62728") if r["clear"] and r["better"] else "0.45"
-            lo, hi = 100 * r["rel_low"], 100 * r["rel_high"]
+            sig = significance(r)
+            used.add(sig)
+            color = colours[sig]
+            lo, hi = 100 * float(r["rel_low"]), 100 * float(r["rel_high"])
             if np.isfinite(lo):
-                ax.plot([lo, hi], [pos, pos], color=color, lw=2)
-            ax.plot(100 * r["rel"], pos, "o", color=color, ms=5,
-                    mec=COLORS[(j + 1) % len(COLORS)] if len(others) > 1 else color)
+                ax.plot([lo, hi], [pos, pos], color=color, lw=2, solid_capstyle="butt")
+                extreme = max(extreme, abs(lo), abs(hi))
+            ax.plot(100 * float(r["rel"]), pos, MARKERS[j % len(MARKERS)], color=color, ms=6, mec="white", mew=0.6)
+            extreme = max(extreme, abs(100 * float(r["rel"])))
     ax.axvline(0, color="0.2", lw=0.8)
     labels = kpi_table.drop_duplicates("kpi").set_index("kpi")["label"]
-    ax.set_yticks(y, [labels[k] for k in kpis], fontsize=8)
-    ax.set_xlabel(f"change against {scenarios[0]} (%), 95% interval", fontsize=8)
+    ax.set_yticks(y, [labels[k] for k in shown], fontsize=fontsize)
+    scale = "linear scale"
+    if extreme > LINEAR_LIMIT:
+        ax.set_xscale("symlog", linthresh=LOG_FROM, linscale=1.0)
+        scale = f"symmetric log scale: linear within ±{LOG_FROM:g}%, logarithmic beyond"
+        ax.set_xlim(-100 - 5, max(extreme * 1.3, 200))
+    ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+    if compact:
+        scale = "log beyond ±10%" if extreme > LINEAR_LIMIT else "linear"
+        ax.set_xlabel(f"change against {scenarios[0]} (%), 95% interval\n(axis {scale})", fontsize=fontsize)
+    else:
+        ax.set_xlabel(f"change against {scenarios[0]} (%), 95% interval ({scale})", fontsize=fontsize)
     ax.grid(axis="x", alpha=0.3)
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=fontsize)
+    handles = [Line2D([], [], color=c, lw=2, marker="o", ms=5, label=lbl) for lbl, c in SIGNIFICANCE if lbl in used]
+    if len(others) > 1:
+        handles += [Line2D([], [], color="0.25", lw=0, marker=MARKERS[j % len(MARKERS)], ms=6, label=name)
+                    for j, name in enumerate(others)]
+    where = dict(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2) if compact else dict(
+        loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(handles=handles, fontsize=fontsize - 1, frameon=False, title_fontsize=fontsize - 1,
+              title="colour: significance" + ("; marker: scenario" if len(others) > 1 else ""), **where)
+    return True
+
+
+def change_figure(kpi_table: pd.DataFrame, scenarios: list[str]) -> Figure | None:
+    others = scenarios[1:]
+    n = len([k for k in HEADLINE if k in set(kpi_table["kpi"])])
+    fig = Figure(figsize=(10.5, (0.3 + 0.14 * len(others)) * max(n, 3) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    if not draw_changes(ax, kpi_table, scenarios):
+        return None
     who = others[0] if len(others) == 1 else ", ".join(others)
-    ax.set_title(f"{who} against {scenarios[0]}: green better, red worse, grey no clear difference", fontsize=9)
+    ax.set_title(f"{who} against {scenarios[0]}", fontsize=9)
     return fig
 
 

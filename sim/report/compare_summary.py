@@ -8,12 +8,20 @@ import math
 
 import pandas as pd
 
+from sim.compare.business import money_sentences
+from sim.compare.handoffs import handoff_sentences
 from sim.compare.tables import Analysis
 from sim.model.kpis import cause_label, kpi_label
 
 SUMMARY_KPIS = ("friction_index", "satisfaction", "wait_mean", "retention", "churned", "decision_latency",
                 "escalations", "alignment", "fatigue", "attrition")
 MAX_CLEAR = 5
+# A collapse: at least this share of the customer base lost by the window's last day. A fifth of the
+# customers in a year is several times a retail bank's or insurer's usual yearly attrition (roughly
+# 5-15%): at that point averages over the customers who stay (satisfaction, waits, friction per 100
+# customers) describe survivors and hide what happened, so the summary says it first.
+COLLAPSE_SHARE = 0.2
+LOST_SHARE = "customers_lost_share"  # a series column (share of the base lost), used when the model reports it
 
 
 def pct(x: float) -> str:
@@ -45,11 +53,56 @@ def compared(a: Analysis) -> str:
     on = _org(scn[0]) if len(orgs) == 1 else "their own organisations"
     n = m["replicates"]
     window = a.saved.window
-    why = " (from the first scheduled event to the end)" if m.get("window_default") and window[0] > 1 else ""
+    if not m.get("window_default"):
+        why = " (the window set with --window)"
+    elif window == (1, int(m["steps"])):
+        why = " (the whole run: the default window of every comparison; --window sets another)"
+    else:  # written by an older alignsim, whose default started at the first event
+        why = " (from the first scheduled event to the end)"
     listing = " and ".join(names) if len(names) == 2 else "; ".join(names)
     return (f"We compared {len(scn)} scenarios on {on}: {listing}. Each ran {n} times over {m['steps']} days with "
             f"paired random seeds (replicate i of every scenario saw the same luck); the numbers below cover "
             f"{_days(window)}{why}, with {scn[0]['name']} as the reference.")
+
+
+def lost_shares(a: Analysis) -> dict[str, tuple[float, float, float]]:
+    """Per scenario: the share of the customer base lost by the window's last day, mean over the
+    replicates with its 95% interval: the ``customers_lost_share`` column when the series has it,
+    else 1 - retention (the share of the starting customers still active) on that day."""
+    from sim.compare.stats import t_interval
+
+    series = a.saved.series
+    end = a.saved.window[1]
+    if LOST_SHARE in series.columns:
+        last = series[series["step"] == end]
+        lost = last.set_index(["scenario", "replicate"])[LOST_SHARE].astype(float)
+    elif "retention" in a.values.columns:
+        lost = 1.0 - a.values.set_index(["scenario", "replicate"])["retention"].astype(float)
+    else:
+        return {}
+    out = {}
+    for name in a.saved.scenarios:
+        if name in lost.index.get_level_values(0):
+            i = t_interval(lost.loc[name].to_numpy())
+            out[name] = (i.estimate, i.low, i.high)
+    return out
+
+
+def collapses(a: Analysis) -> list[str]:
+    """A sentence per scenario that lost at least COLLAPSE_SHARE of its customers (none if none did)."""
+    lost = lost_shares(a)
+    ref = a.saved.scenarios[0]
+    day = a.saved.window[1]
+    out = []
+    for name, (share, lo, hi) in lost.items():
+        if not share >= COLLAPSE_SHARE:
+            continue
+        ci = f" (95% interval {pct(max(lo, 0.0))} to {pct(min(hi, 1.0))})" if math.isfinite(lo) else ""
+        against = f", against {pct(lost[ref][0])} with {ref}" if name != ref and ref in lost else ""
+        out.append(f"Collapse: with {name}, {pct(share)} of the customer base{ci} was lost by day {day}{against}. "
+                   "Averages over customers (satisfaction, waits, friction per 100 customers) describe those who "
+                   "stayed and understate what happened; read customers lost and retention first.")
+    return out
 
 
 def change_phrase(row: pd.Series) -> str:
@@ -149,6 +202,7 @@ def origins(a: Analysis) -> list[str]:
             else:
                 lines.append(f"In {name} the five are: {text2}.")
         out.append(" ".join(lines))
+    out += handoff_sentences(a.handoffs, scenarios)
     div = a.divisions
     for name in scenarios[1:]:
         mine = div[(div["scenario"] == name) & div["clear"].astype(bool)]
@@ -199,7 +253,9 @@ def act_first(a: Analysis) -> str | None:
 
 def sections(a: Analysis) -> list[tuple[str, list[str]]]:
     """(heading, paragraphs) of the summary, in reading order."""
-    out = [("What we compared", [compared(a)]), ("What changed", changes(a)), ("How sure we are", [certainty(a)]),
+    out = [("What we compared", [compared(a)]), ("What changed", collapses(a) + changes(a)),
+           *([("Money", money)] if (money := money_sentences(a.money, a.saved.window)) else []),
+           ("How sure we are", [certainty(a)]),
            ("Where friction comes from", origins(a))]
     act = act_first(a)
     if act:

@@ -28,14 +28,37 @@ EXTRA_PACKAGES = ("salib", "scipy", "dask", "distributed")
 
 
 def versions(extra: tuple[str, ...] = ()) -> dict[str, str | None]:
-    """Python's version and each package's (None when it is not installed)."""
+    """Python's version and each package's (None when it is not installed; alignsim's own version
+    is always given, see :func:`package_version`)."""
     found: dict[str, str | None] = {"python": platform.python_version()}
     for name in (*PACKAGES, *extra):
         try:
             found[name] = version(name)
         except PackageNotFoundError:
             found[name] = None
+    found["alignsim"] = found.get("alignsim") or package_version()
     return found
+
+
+def package_version() -> str:
+    """alignsim's version: the installed distribution's, else the ``version`` line of the source
+    checkout's ``pyproject.toml`` (run from a plain copy of the sources), else ``"unknown"``.
+
+    Recorded in every manifest, so an output made without a git checkout (an installed wheel, a
+    copied folder) still says which alignsim made it."""
+    try:
+        return version("alignsim")
+    except PackageNotFoundError:
+        pass
+    pyproject = Path(__file__).resolve().parent.parent.parent / "pyproject.toml"
+    try:
+        for line in pyproject.read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip() == "version":
+                return value.strip().strip('"').strip("'") + " (source)"
+    except OSError:
+        pass
+    return "unknown"
 
 
 def git_revision(start: Path) -> str | None:

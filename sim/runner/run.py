@@ -31,6 +31,7 @@ from sim.model.model import AlignmentModel
 # the tables a run can give: the model's four (what `alignsim run` writes) and the friction by period
 TABLES = ("series", "units", "provenance", "unit_series")
 FRICTION = "friction"
+HANDOFFS = "handoffs"  # hand-offs and their friction per dependency edge, by period (needs a window)
 
 
 def build_model(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> AlignmentModel:
@@ -73,6 +74,7 @@ class RunResult:
     steps: int
     wall_s: float
     friction: pd.DataFrame | None = None  # (period, cause, unit, ...) for period "run" and "window"
+    handoffs: pd.DataFrame | None = None  # (period, from, to, hand-offs, friction) per dependency edge
 
 
 def friction_table(model: AlignmentModel, friction: np.ndarray, period: str) -> pd.DataFrame:
@@ -92,6 +94,25 @@ def friction_table(model: AlignmentModel, friction: np.ndarray, period: str) -> 
     })
 
 
+def handoff_table(model: AlignmentModel, counts: np.ndarray, friction: np.ndarray, period: str) -> pd.DataFrame:
+    """One row per dependency edge (front team -> back team) with hand-offs along it: their number
+    and the friction booked at them, labelled ``period``."""
+    st, g = model.state, model.graph
+    src_team = np.repeat(np.arange(st.T), np.diff(st.dep_ptr))
+    used = np.flatnonzero(counts > 0)
+    su, du = st.team_unit[src_team[used]], st.team_unit[st.dep_idx[used]]
+
+    def attr(units: np.ndarray, key: str) -> list[str]:
+        return [str(g.nodes[int(u)][key]) for u in units]
+
+    return pd.DataFrame({
+        "period": period, "from_unit": su.astype(np.int64), "from_id": attr(su, "ext_id"),
+        "from_name": attr(su, "name"), "from_division": attr(su, "division"), "to_unit": du.astype(np.int64),
+        "to_id": attr(du, "ext_id"), "to_name": attr(du, "name"), "to_division": attr(du, "division"),
+        "handoffs": counts[used].astype(float), "friction": friction[used].astype(float),
+    })
+
+
 def _offset(progress: Callable[[int, int], None] | None, done: int, total: int):
     if progress is None:
         return None
@@ -104,17 +125,18 @@ def run_model(model: AlignmentModel, steps: int | None = None, progress: Callabl
     (default: the four that ``alignsim run`` writes; add ``"friction"``, with a ``window``, for
     the friction booked in the whole run and inside the window)."""
     n = model.params.steps if steps is None else checked_int("steps", steps)
-    unknown = set(tables) - {*TABLES, FRICTION}
+    unknown = set(tables) - {*TABLES, FRICTION, HANDOFFS}
     if unknown:
-        raise ValueError(f"unknown tables {sorted(unknown)}; known: {', '.join((*TABLES, FRICTION))}")
-    if FRICTION in tables and window is None:
-        raise ValueError("the friction table needs a window")
+        raise ValueError(f"unknown tables {sorted(unknown)}; known: {', '.join((*TABLES, FRICTION, HANDOFFS))}")
+    if (FRICTION in tables or HANDOFFS in tables) and window is None:
+        raise ValueError("the friction and hand-off tables need a window")
     start = time.perf_counter()
-    before = None
-    if FRICTION in tables:
+    before = edges = None
+    if FRICTION in tables or HANDOFFS in tables:
         first = min(max(window[0] - 1, 0), n)  # days 1 .. window start - 1
         model.run(first, progress=_offset(progress, 0, n))
         before = model.state.friction.copy()
+        edges = (model.state.edge_handoffs.copy(), model.state.edge_friction.copy())
         model.run(n - first, progress=_offset(progress, first, n))
     else:
         model.run(n, progress=progress)
@@ -125,7 +147,12 @@ def run_model(model: AlignmentModel, steps: int | None = None, progress: Callabl
         if name in tables:
             wanted[name] = getattr(model, name)()
     result = RunResult(model=model, seed=int(seed), steps=n, wall_s=wall, **wanted)
-    if before is not None:
+    if edges is not None and HANDOFFS in tables:
+        st = model.state
+        result.handoffs = pd.concat([handoff_table(model, st.edge_handoffs, st.edge_friction, "run"),
+                                     handoff_table(model, st.edge_handoffs - edges[0], st.edge_friction - edges[1],
+                                                   "window")], ignore_index=True)
+    if before is not None and FRICTION in tables:
         after = model.state.friction
         result.friction = pd.concat([friction_table(model, after, "run"),
                                      friction_table(model, after - before, "window")], ignore_index=True)
