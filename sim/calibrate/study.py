@@ -213,8 +213,9 @@ def store_path(out: Path) -> Path:
     return out.parent / f".{out.name}.calibrate-store"
 
 
-def execute(p: Plan, log: Callable[[str], None] | None = None, progress: Any = None) -> Calibration:
-    """Fit, then re-simulate ``PPC_DRAWS`` posterior draws with fresh seeds (spawn keys (3, i))."""
+def execute(p: Plan, log: Callable[[str], None] | None = None, progress: Any = None,
+            predictive: int = PPC_DRAWS) -> Calibration:
+    """Fit, then re-simulate ``predictive`` posterior draws with fresh seeds (spawn keys (3, i))."""
     say = log or (lambda _text: None)
     start = time.perf_counter()
     observed = p.history.values
@@ -236,10 +237,10 @@ def execute(p: Plan, log: Callable[[str], None] | None = None, progress: Any = N
             raise RunFailedError(f"{exc}; first error: {first}" if first else str(exc)) from None
         g = fit.posterior
         rng = np.random.default_rng(np.random.SeedSequence(p.root, spawn_key=(4,)))
-        draws = g.theta[rng.choice(len(g.weights), size=PPC_DRAWS, p=g.weights)]
-        out = sim(draws, [(3, i) for i in range(PPC_DRAWS)])
+        draws = g.theta[rng.choice(len(g.weights), size=predictive, p=g.weights)]
+        out = sim(draws, [(3, i) for i in range(predictive)])
         width = len(observed)
-        ppc = np.array([s if s is not None else np.full(width, np.nan) for s in out])
+        ppc = np.array([s if s is not None else np.full(width, np.nan) for s in out]).reshape(-1, width)
         info = pool.info()
     return Calibration(p, fit, draws, ppc, sim.ran, sim.reused, time.perf_counter() - start, info, resumed)
 

@@ -2,7 +2,7 @@
 
     alignsim calibrate SCENARIO --data HISTORY.csv --fit NAME=LOW:HIGH [--fit ...] --out DIR
                        [--mapping MAP.toml] [--set KEY=VALUE ...] [--seed ROOT] [--population N]
-                       [--generations G] [--budget B] [--jobs J | --dask local|ADDRESS] [--quiet]
+                       [--generations G] [--budget B] [--predictive N] [--jobs J | --dask local|ADDRESS] [--quiet]
 
 Everything (scenario, mapping, history, ranges, output directory) is checked before anything
 runs; a bad input is one line on stderr, exit code 2, nothing written. The output folder appears
@@ -57,6 +57,8 @@ def register(subparsers, int_arg) -> dict:
                      help="generations at most, the prior's included (default 5)")
     cal.add_argument("--budget", type=_count("--budget"), default=2000, metavar="B",
                      help="simulations at most (default 2000)")
+    cal.add_argument("--predictive", type=_count("--predictive"), default=40, metavar="N",
+                     help="posterior draws re-simulated for the predictive check (default 40)")
     cal.add_argument("--jobs", "-j", type=_count("--jobs"), metavar="J",
                      help="worker processes (default: all cores; 1 runs in this process)")
     cal.add_argument("--dask", metavar="local|ADDRESS", help="run on Dask: 'local' or a scheduler address")
@@ -82,7 +84,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     for note in p.notes:
         say(f"note: {note}")
     try:
-        cal = study.execute(p, say)
+        cal = study.execute(p, say, predictive=args.predictive)
     except study.RunFailedError as exc:
         print(f"alignsim: error: {exc}", file=sys.stderr)
         return 1
