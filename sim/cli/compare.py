@@ -2,6 +2,7 @@
 
     alignsim compare A B [C ...] [--replicates N] [--seed ROOT] [--jobs J] [--dask local|ADDRESS] [--out DIR]
                      [--steps N] [--window START:END] [--no-leverage] [--leverage-replicates K] [--resume]
+                     [--posterior CALIBRATION_DIR]
                      [--quiet]
     alignsim report RUN_DIR
 
@@ -60,6 +61,9 @@ def register(subparsers, int_arg) -> dict:
     cmp.add_argument("--no-leverage", action="store_true", help="skip the leverage ranking of the CORE levers")
     cmp.add_argument("--leverage-replicates", type=_count("--leverage-replicates"), metavar="K",
                      help="replicates per leverage variant (default: min(N, 10)); costs 8 K runs")
+    cmp.add_argument("--posterior", type=Path, metavar="DIR",
+                     help="an `alignsim calibrate` folder: replicate i of every scenario also runs posterior draw i, "
+                     "and the report says whether parameter uncertainty or chance dominates each interval")
     cmp.add_argument("--quiet", "-q", action="store_true", help="no progress line and no summary")
     rep = subparsers.add_parser("report", help="rebuild a comparison's report from its saved results",
                                 description="Rebuild report.html, the CSV tables and the PNG figures of an "
@@ -73,10 +77,12 @@ def _fill(folder: Path, keep: dict | None = None) -> None:
     the same tables); ``keep["analysis"]`` receives the analysis."""
     from sim.compare import store
     from sim.report import compare_report as report
+    from sim.report.calibration import uncertainty_section
 
     _, analysis = report.build(store.load(folder), folder)
+    lines = uncertainty_section(analysis, folder)  # compare --posterior only
     if keep is not None:
-        keep["analysis"] = analysis
+        keep["analysis"], keep["uncertainty"] = analysis, lines
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -89,6 +95,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     p = study.plan(args.scenarios, replicates=args.replicates, seed=args.seed, jobs=args.jobs, out=args.out,
                    steps=args.steps, window=args.window, leverage=not args.no_leverage,
                    leverage_replicates=args.leverage_replicates, dask=args.dask)
+    if args.posterior is not None:
+        from sim.calibrate.posterior import load_draws
+
+        p.draws = load_draws(args.posterior, p.replicates, p.root, list(zip(p.names, p.scenarios, strict=True)))
     todo = study.tasks(p)
 
     def started(s) -> None:
@@ -121,6 +131,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for heading, paragraphs in sections(keep["analysis"]):
         print(heading.upper())
         for text in paragraphs:
+            print(f"  {text}")
+    if keep["uncertainty"]:
+        print("UNCERTAINTY")
+        for text in keep["uncertainty"]:
             print(f"  {text}")
     print(f"\nreport: {out / report.REPORT}  (tables as CSV and figures as PNG beside it)")
     return 0

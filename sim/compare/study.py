@@ -50,6 +50,7 @@ class Plan:
     orgs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dask: Any = None  # None: local processes; "local", a scheduler address or a distributed.Client
+    draws: Any = None  # posterior draws (sim.runner.draws.Draws, from compare --posterior), else None
 
 
 def parse_window(text: str | None, steps: int, default: tuple[int, int]) -> tuple[int, int]:
@@ -145,7 +146,7 @@ def setup(p: Plan) -> runner.CompareSetup:
         variants += [runner.Variant(runner.LEVERAGE, f"{lever}{direction}", params, base.graph,
                                     p.leverage_replicates, float(level))
                      for lever, direction, level, params in lev.variants(base.params, p.delta)]
-    return runner.CompareSetup(tuple(variants), p.steps, p.window)
+    return runner.CompareSetup(tuple(variants), p.steps, p.window, p.draws)
 
 
 def tasks(p: Plan) -> list[runner.RunSpec]:
@@ -157,7 +158,8 @@ def fingerprint(p: Plan) -> str:
     """Hash of everything that decides the runs (not where files are, so a moved checkout resumes)."""
     text = json.dumps({"names": p.names, "params": [s.params.model_dump(mode="json") for s in p.scenarios],
                        "replicates": p.replicates, "root": p.root, "steps": p.steps, "window": list(p.window),
-                       "leverage": p.leverage_replicates, "delta": p.delta}, sort_keys=True)
+                       "leverage": p.leverage_replicates, "delta": p.delta,
+                       **({"posterior": p.draws.info()} if p.draws is not None else {})}, sort_keys=True)
     graphs = "".join(repr((list(s.graph.nodes(data=True)), list(s.graph.edges())))
                      for s in p.scenarios if s.graph is not None)
     return hashlib.sha256((text + graphs).encode()).hexdigest()
@@ -185,6 +187,7 @@ def manifest(p: Plan, total: int) -> dict[str, Any]:
         "leverage": leverage, "jobs": None, "start_method": None, "wall_s": None, "notes": list(p.notes),
         "versions": versions(("dask", "distributed")), "git_revision": git_revision(start),
         "finished": None, "status": "running", "sessions": [],
+        **({"posterior": p.draws.info()} if p.draws is not None else {}),
     }
 
 
