@@ -119,3 +119,17 @@ def test_a_model_column_is_a_kpi_too(tmp_path):
     history = read_history(data, DEFAULT_MAP)
     assert [(o.start, o.end) for o in history.observations] == [(1, 30), (31, 60)]
     assert history.maps["wait_p90"].how == "mean"
+
+
+@pytest.mark.parametrize(("scenario", "file"), [("baseline", "workshop-history.csv"),
+                                                 ("insurer-baseline", "insurer-history.csv")])
+def test_the_shipped_histories_plan_cleanly(tmp_path, scenario, file):
+    """scenarios/history/*.csv (made by make_histories.py) are valid histories for their scenarios."""
+    from sim.calibrate import study
+
+    data = Path(__file__).resolve().parent.parent / "scenarios" / "history" / file
+    p = study.plan(scenario, data, ["demand.request_rate=0.02:0.15", "customers.erosion=0:0.06",
+                                    "people.attrition_base=0:0.002"], tmp_path / "out")
+    assert p.history.days == 365 and len(p.history.observations) == 48
+    assert p.history.kpis == ["contacts", "satisfaction", "customer_churn", "staff_attrition"]
+    assert not (tmp_path / "out").exists()

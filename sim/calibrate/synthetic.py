@@ -47,5 +47,6 @@ def synthetic_history(params: Any, graph: Any, values: dict[str, float], kpis: S
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["date", "kpi", "value"])
     for p, label, v in zip(periods, labels, summarise(series, periods), strict=True):
-        writer.writerow([label, p.kpi, repr(round(v, 6))])
+        value = round(v, 6)
+        writer.writerow([label, p.kpi, int(value) if value.is_integer() else repr(value)])
     return buf.getvalue()
