@@ -6,9 +6,12 @@ meets it; none of them runs a simulation (everything is checked before the first
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.calibrate.history import read_history
 from sim.calibrate.mapping import DEFAULT_MAP, load_mapping
@@ -41,6 +44,7 @@ BAD = {
     "not a month": ("date,kpi,value\n2025-13,contacts,220\n", "row 2, column date", "not a month"),
     "not a number": ("date,kpi,value\n2025-01,contacts,lots\n", "row 2, column value", "not a number"),
     "infinite": ("date,kpi,value\n2025-01,contacts,inf\n", "row 2, column value", "finite"),
+    "thousands separator": ('date,kpi,value\n2025-01,contacts,"1,234"\n', "row 2, column value", "decimal point"),
     "day gap": ("day,kpi,value\n30,contacts,220\n60,contacts,200\n120,contacts,210\n", "row 4, column day", "gap"),
     "day out of order": ("day,kpi,value\n60,contacts,220\n30,contacts,200\n", "row 3, column day", "out of order"),
     "no value column": ("date,kpi,amount\n2025-01,contacts,220\n", "row 1, column value", "missing"),
@@ -133,3 +137,27 @@ def test_the_shipped_histories_plan_cleanly(tmp_path, scenario, file):
     assert p.history.days == 365 and len(p.history.observations) == 48
     assert p.history.kpis == ["contacts", "satisfaction", "customer_churn", "staff_attrition"]
     assert not (tmp_path / "out").exists()
+
+
+CELLS = ["2025-01", "2025-02", "2025-1-31", "2025-13", "", " ", "30", "-1", "0", "day", "date", "kpi", "value",
+         "contacts", "nps", "wait_p90", "escalations_to_level_9", "1e400", "nan", "-3", "0.5", '"1,5"', "ü", "\x00"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.lists(st.sampled_from(CELLS), min_size=0, max_size=5), min_size=0, max_size=6),
+       header=st.sampled_from(["date,kpi,value", "day,kpi,value,unit", "kpi,value", "date;kpi;value", ""]))
+def test_any_history_text_is_read_or_refused_in_one_line(tmp_path_factory, rows, header):
+    """Whatever the file holds, reading it gives a history or an InputError (never another exception),
+    and every History it gives has increasing, non-overlapping periods per KPI."""
+    from sim.errors import InputError
+
+    path = tmp_path_factory.mktemp("h") / "h.csv"
+    path.write_text("\n".join([header, *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    try:
+        history = read_history(path, DEFAULT_MAP)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    for name in history.kpis:
+        spans = [(o.start, o.end) for o in history.observations if o.kpi == name]
+        assert all(a <= b for a, b in spans) and all(b1 < a2 for (_, b1), (a2, _) in itertools.pairwise(spans))

@@ -141,9 +141,11 @@ def read_history(path: Path, mapping: dict[str, KpiMap]) -> History:
             if when < 1:
                 raise _fail(source, line, "day", f"value {when} is not allowed: days start at 1")
         raw_value = row[cols["value"]].strip()
+        if "," in raw_value:
+            raise _fail(source, line, "value", f"value {raw_value!r}: write numbers with a decimal point and no "
+                        "thousands separator (1234.5)")
         try:
-            value = float(raw_value.replace(",", "")) if "," in raw_value and "." in raw_value else float(
-                raw_value.replace(",", "."))
+            value = float(raw_value)
         except ValueError:
             raise _fail(source, line, "value", f"value {raw_value!r} is not a number") from None
         if not math.isfinite(value):

@@ -107,6 +107,7 @@ class Simulator:
         self.store.prepare()
         self.index = {(p.kpi, p.start): j for j, p in enumerate(setup.periods)}
         self.results: dict[int, np.ndarray | None] = {}
+        self.values: dict[int, tuple[float, ...]] = {}  # each stored run's parameter values
         self.errors: dict[int, str] = {}
         self.read_parts: set[Path] = set()
         self.reused = 0
@@ -121,7 +122,9 @@ class Simulator:
             if part in self.read_parts:
                 continue
             self.read_parts.add(part)
-            table = pq.read_table(part, columns=["run_id", "status", "error"]).to_pandas()
+            table = pq.read_table(part, columns=["run_id", "status", "error", *self.setup.names]).to_pandas()
+            for rid, *theta in zip(table["run_id"], *(table[n] for n in self.setup.names), strict=True):
+                self.values[int(rid)] = tuple(float(x) for x in theta)
             vectors = {int(r): np.full(width, np.nan) for r in table["run_id"]}
             m = pq.read_table(mpart, schema=METRICS_SCHEMA).to_pandas()
             for rid, out, start, value in zip(m["run_id"], m["output"], m["step_from"], m["value"], strict=True):
@@ -138,6 +141,10 @@ class Simulator:
                         run_seed(self.root_seed, key), key, tuple(float(x) for x in theta))
                 for rid, key, theta in zip(ids, keys, thetas, strict=True) if rid not in self.results]
         self.reused += len(ids) - len(todo)
+        for rid, theta in zip(ids, thetas, strict=True):
+            if rid in self.values and self.values[rid] != tuple(float(x) for x in theta):
+                raise RuntimeError(f"the store in {self.store_dir} holds run {rid} with other parameter values; "
+                                   "remove that folder and start again")
         if todo:
             summary = Summary(out=self.store_dir, total=len(todo), skipped=0, executor=self.pool.description)
             plan: Iterator[list[RunSpec]] = iter([[r] for r in todo])

@@ -8,6 +8,7 @@ the output directory); :func:`execute` runs the fit on the project's executors a
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -62,9 +63,11 @@ class Plan:
 
     def identity(self) -> dict[str, Any]:
         """What the simulations depend on: a store made for the same identity is reused (resume)."""
+        g = self.scenario.graph
+        chart = "" if g is None else hashlib.sha256(repr((list(g.nodes(data=True)), list(g.edges()))).encode())
         return {"params": self.scenario.params.model_dump(mode="json"), "fits": [vars(f) for f in self.fits],
-                "periods": [vars(p) for p in self.setup.periods], "root": self.root,
-                "chart": str(self.scenario.params.org.chart), "format": 1}
+                "periods": [vars(p) for p in self.setup.periods], "root": self.root, "settings": vars(self.settings),
+                "chart": chart if isinstance(chart, str) else chart.hexdigest(), "format": 1}
 
 
 def parse_fit(item: str) -> FitRange:
