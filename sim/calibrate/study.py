@@ -95,10 +95,6 @@ def parse_fit(item: str) -> FitRange:
     return FitRange(name, low, high)
 
 
-def _customers(scenario: Scenario, model: Any) -> int:
-    return int(model.state.C)
-
-
 def plan(scenario: str | Path, data: Path, fits: Sequence[str], out: Path, *, mapping: Path | None = None,
          overrides: Sequence[str] = (), seed: int | None = None, population: int = 60, generations: int = 5,
          budget: int = 2000, quantile: float = 0.5, min_acceptance: float = 0.03, jobs: int | None = None,
@@ -127,7 +123,7 @@ def plan(scenario: str | Path, data: Path, fits: Sequence[str], out: Path, *, ma
     from sim.model.kpis import series_kpis
 
     columns = {k.column for k in series_kpis(int(model.state.level.max()))}
-    check_producible(history, columns, _customers(sc, model))
+    check_producible(history, columns, int(model.state.C))
     late = [f"events[{i}] (day {e.step})" for i, e in enumerate(sc.params.events) if e.step > steps]
     base = sc.params.model_copy(update={"steps": steps}).model_dump()
     for f in ranges:  # every fitted value at both ends makes a valid scenario
