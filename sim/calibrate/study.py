@@ -96,8 +96,8 @@ def parse_fit(item: str) -> FitRange:
 
 
 def plan(scenario: str | Path, data: Path, fits: Sequence[str], out: Path, *, mapping: Path | None = None,
-         overrides: Sequence[str] = (), seed: int | None = None, population: int = 60, generations: int = 5,
-         budget: int = 2000, quantile: float = 0.5, min_acceptance: float = 0.03, jobs: int | None = None,
+         overrides: Sequence[str] = (), seed: int | None = None, population: int = 40, generations: int = 4,
+         budget: int = 1500, quantile: float = 0.5, min_acceptance: float = 0.03, jobs: int | None = None,
          dask: Any = None, check_out: Callable[[Path], None] | None = None) -> Plan:
     """Everything checked; nothing run or written."""
     sc = load_scenario(scenario, list(overrides))

@@ -51,12 +51,12 @@ def register(subparsers, int_arg) -> dict:
                      help="override a scenario parameter before fitting (repeatable)")
     cal.add_argument("--seed", type=int_arg("seed", "--seed"), metavar="ROOT",
                      help="root seed of every draw and simulation (default: the scenario's seed)")
-    cal.add_argument("--population", type=_count("--population", 2), default=60, metavar="N",
-                     help="particles per generation (default 60)")
-    cal.add_argument("--generations", type=_count("--generations"), default=5, metavar="G",
-                     help="generations at most, the prior's included (default 5)")
-    cal.add_argument("--budget", type=_count("--budget"), default=2000, metavar="B",
-                     help="simulations at most (default 2000)")
+    cal.add_argument("--population", type=_count("--population", 2), default=40, metavar="N",
+                     help="particles per generation (default 40)")
+    cal.add_argument("--generations", type=_count("--generations"), default=4, metavar="G",
+                     help="generations at most, the prior's included (default 4)")
+    cal.add_argument("--budget", type=_count("--budget"), default=1500, metavar="B",
+                     help="simulations at most (default 1500)")
     cal.add_argument("--predictive", type=_count("--predictive"), default=40, metavar="N",
                      help="posterior draws re-simulated for the predictive check (default 40)")
     cal.add_argument("--jobs", "-j", type=_count("--jobs"), metavar="J",
