@@ -200,6 +200,7 @@ EXTENSIONS: tuple[str, ...] = (
     "sim.cli.sweep",
     "sim.dashboard.cli",
     "sim.cli.compare",
+    "sim.cli.calibrate",
 )
 
 

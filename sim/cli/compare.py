@@ -2,7 +2,7 @@
 
     alignsim compare A B [C ...] [--replicates N] [--seed ROOT] [--jobs J] [--dask local|ADDRESS] [--out DIR]
                      [--force] [--steps N] [--window START:END] [--no-leverage] [--leverage-replicates K]
-                     [--resume] [--business FILE] [--quiet]
+                     [--resume] [--business FILE] [--posterior CALIBRATION_DIR] [--quiet]
     alignsim report RUN_DIR [--business FILE]
 
 Scenarios are bundled names or TOML paths; the first is the reference. Everything is validated
@@ -66,6 +66,9 @@ def register(subparsers, int_arg) -> dict:
     cmp.add_argument("--business", type=Path, metavar="FILE",
                      help="a TOML file whose [business] table gives the scale (customers, FTE), contacts and "
                      "complaints per friction unit and the unit costs (default: the first scenario's [business])")
+    cmp.add_argument("--posterior", type=Path, metavar="DIR",
+                     help="an `alignsim calibrate` folder: replicate i of every scenario also runs posterior draw i, "
+                     "and the report says whether parameter uncertainty or chance dominates each interval")
     cmp.add_argument("--quiet", "-q", action="store_true", help="no progress line and no summary")
     rep = subparsers.add_parser("report", help="rebuild a comparison's report from its saved results",
                                 description="Rebuild report.html, the CSV tables and the PNG figures of an "
@@ -81,10 +84,12 @@ def _fill(folder: Path, keep: dict | None = None) -> None:
     the same tables); ``keep["analysis"]`` receives the analysis."""
     from sim.compare import store
     from sim.report import compare_report as report
+    from sim.report.calibration import uncertainty_section
 
     _, analysis = report.build(store.load(folder), folder)
+    lines = uncertainty_section(analysis, folder)  # compare --posterior only
     if keep is not None:
-        keep["analysis"] = analysis
+        keep["analysis"], keep["uncertainty"] = analysis, lines
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -98,6 +103,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                    steps=args.steps, window=args.window, leverage=not args.no_leverage,
                    leverage_replicates=args.leverage_replicates, dask=args.dask, force=args.force,
                    resume=args.resume, business=args.business)
+    if args.posterior is not None:
+        from sim.calibrate.posterior import load_draws
+
+        p.draws = load_draws(args.posterior, p.replicates, p.root, list(zip(p.names, p.scenarios, strict=True)))
     todo = study.tasks(p)
 
     def started(s) -> None:
@@ -130,6 +139,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for heading, paragraphs in sections(keep["analysis"]):
         print(heading.upper())
         for text in paragraphs:
+            print(f"  {text}")
+    if keep["uncertainty"]:
+        print("UNCERTAINTY")
+        for text in keep["uncertainty"]:
             print(f"  {text}")
     print(f"\nreport: {out / report.REPORT}  (tables as CSV and figures as PNG beside it)")
     return 0

@@ -61,6 +61,7 @@ class CompareSetup:
     variants: tuple[Variant, ...]
     steps: int
     window: tuple[int, int]
+    draws: Any = None  # sim.runner.draws.Draws (compare --posterior): scenario replicate i runs draw i
 
 
 def task_spec(setup: CompareSetup) -> TaskSpec:
@@ -98,7 +99,8 @@ def compare_runner(task: TaskSpec):
     def run(spec: RunSpec) -> tuple[list[Metric], dict[str, Any]]:
         v = setup.variants[spec.point]
         tables = ("series", "units", FRICTION, HANDOFFS) if v.full else ("series",)
-        result = run_task(v.params, v.graph, spec.seed, setup.steps, setup.window, tables)
+        params = v.params if setup.draws is None or not v.full else setup.draws.apply(v.params, spec.replicate, v.name)
+        result = run_task(params, v.graph, spec.seed, setup.steps, setup.window, tables)
         out = {"series": result.series}
         if v.full:
             out.update(units=result.units, provenance=result.friction, handoffs=result.handoffs)

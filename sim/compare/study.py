@@ -53,6 +53,7 @@ class Plan:
     dask: Any = None  # None: local processes; "local", a scheduler address or a distributed.Client
     business: Any = None  # sim.inputs.business.Business: scale and unit costs (never read by the model)
     business_source: str | None = None  # where the business settings came from
+    draws: Any = None  # posterior draws (sim.runner.draws.Draws, from compare --posterior), else None
 
 
 def parse_window(text: str | None, steps: int, default: tuple[int, int]) -> tuple[int, int]:
@@ -163,7 +164,7 @@ def setup(p: Plan) -> runner.CompareSetup:
         variants += [runner.Variant(runner.LEVERAGE, f"{lever}{direction}", params, base.graph,
                                     p.leverage_replicates, float(level))
                      for lever, direction, level, params in lev.variants(base.params, p.delta)]
-    return runner.CompareSetup(tuple(variants), p.steps, p.window)
+    return runner.CompareSetup(tuple(variants), p.steps, p.window, p.draws)
 
 
 def tasks(p: Plan) -> list[runner.RunSpec]:
@@ -175,7 +176,8 @@ def fingerprint(p: Plan) -> str:
     """Hash of everything that decides the runs (not where files are, so a moved checkout resumes)."""
     text = json.dumps({"names": p.names, "params": [s.params.model_dump(mode="json") for s in p.scenarios],
                        "replicates": p.replicates, "root": p.root, "steps": p.steps, "window": list(p.window),
-                       "leverage": p.leverage_replicates, "delta": p.delta}, sort_keys=True)
+                       "leverage": p.leverage_replicates, "delta": p.delta,
+                       **({"posterior": p.draws.info()} if p.draws is not None else {})}, sort_keys=True)
     graphs = "".join(repr((list(s.graph.nodes(data=True)), list(s.graph.edges())))
                      for s in p.scenarios if s.graph is not None)
     return hashlib.sha256((text + graphs).encode()).hexdigest()
@@ -216,6 +218,7 @@ def manifest(p: Plan, total: int) -> dict[str, Any]:
         "versions": versions(("dask", "distributed")), "git_revision": git_revision(start),
         "alignsim_version": package_version(),
         "finished": None, "status": "running", "sessions": [],
+        **({"posterior": p.draws.info()} if p.draws is not None else {}),
     }
 
 
