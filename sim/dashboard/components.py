@@ -245,10 +245,13 @@ def export(session: Workshop, metric: str) -> tuple[str, str]:
 def ExportLink(exported: solara.Reactive[tuple]):
     """The link to save the last export (Solara's FileDownload does not render with this front end)."""
     if exported.value:
-        name, url = exported.value
+        name, url, *note = exported.value
         with solara.Row(style={"align-items": "center", "gap": "12px"}):
             solara.HTML("a", f"⤓ Save {escape(name)}", classes=["alignsim-link"],
                         attributes={"href": url, "download": name, "data-testid": "export-link"})
+            if note:
+                solara.HTML("span", escape(note[0]), classes=["alignsim-hint"],
+                            attributes={"data-testid": "export-note"})
             solara.Button("close", text=True, on_click=lambda: exported.set(()))
 
 

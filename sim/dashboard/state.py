@@ -33,6 +33,7 @@ from sim.model.model import AlignmentModel
 from sim.model.orggraph import layered_layout
 from sim.model.params import LEVERS, THEMES, ModelParams, ShockEvent
 
+from .debrief import session_line
 from .presets import CORE, SETTINGS, check_setting, sized
 
 LEADER_STYLES = ("random", "strong", "weak")
@@ -317,7 +318,8 @@ class Workshop(mesa.Model):
             live = len(self.live_actions(k))
             comment = (f"Workshop session saved on day {self.day}: {self.labels[k]} of {self.scenario_name}, "
                        f"seed {self.root_seed},\nwith the scenario's events and the {live} live action(s) "
-                       f"of the session. Replay: alignsim run <this file>")
+                       f"of the session. Replay: alignsim run <this file>; debrief: alignsim debrief <this file>\n"
+                       + session_line(self.day, len(self._setups[k][0].events), "AB"[k]))
             return scenario_toml(params, comment)
 
     def save_session(self, path: str | Path, k: int = 0) -> Path:
