@@ -11,8 +11,8 @@ Two layouts:
   24 px and a high-contrast palette; the sidebar opens with the ⚙ button.
 
 Keys (a presenter's clicker sends some of them): space play/pause, right arrow or Page Down one
-day, S shock, P pivot, M moves A's lever to B's value (the live move of the demonstrations), D the
-debrief pack.
+day, S shock, P pivot, M moves A's lever to B's value (the live move of the demonstrations), B a
+bookmark, D the debrief pack.
 
 Mesa's SolaraViz was the page until its controls fell short of a workshop (no speed in days,
 no pause at a day, no keyboard, a play button that cannot be driven from outside); the page keeps
@@ -43,6 +43,7 @@ from .components import (
     LiveSettings,
     Message,
     PlayButtons,
+    Timeline,
     Views,
     guard,
 )
@@ -171,7 +172,7 @@ def ClockCard(model, playing, speed, pause_at, message, reset, buttons: bool):
                          on_value=speed.set, thumb_label=False)
         solara.InputText("Pause at day", value=pause_text.value, on_value=set_pause, continuous_update=False)
         solara.Text("Type a day and press Enter: play stops on that day (empty: no pause). Keys: space "
-                    "play/pause · → one day · S shock · P pivot · M A's lever to B's value · D debrief",
+                    "play/pause · → one day · S shock · P pivot · M A's lever to B's value · B bookmark · D debrief",
                     classes=["alignsim-hint"])
 
 
@@ -255,6 +256,7 @@ def Page():
             with solara.Sidebar():
                 ClockCard(model, playing, speed, pause_at, message, reset, buttons=not projector)
                 SetupCard(setup, scenario)
+                Timeline(model, playing, message)
                 LiveSettings(model, message)
                 LeaderOptions(model, who, style)
                 ActionLog(model, exported, message)
