@@ -25,8 +25,9 @@ from .frame import CAUSE_COLUMNS, METRICS, SERIES, TILES, Frame, OrgFrame, rolli
 from .svg import INK, Axes, Svg, nice_ceiling
 
 MARK_LETTER = {"shock": "S", "pivot": "P", "leader": "L", "lever": "±", "bookmark": "⚑", "branch": "⑂"}
-FLOORS = {"friction_index": 1.0, "pivots": 4.0, "escalations": 1.0, "decision_latency": 2.0}
-FIXED = {"satisfaction": (0.0, 1.0), "fatigue": (0.0, 1.0)}
+FLOORS = {"friction_index": 1.0, "pivots": 4.0, "escalations": 1.0, "decision_latency": 2.0,
+          "approvals_waiting": 5.0, "churned": 10.0}
+FIXED = {"satisfaction": (0.0, 1.0), "fatigue": (0.0, 1.0), "alignment": (0.0, 1.0), "retention": (0.0, 1.0)}
 
 
 def x_limit(day: int, horizon: int) -> int:
