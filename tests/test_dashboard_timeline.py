@@ -44,7 +44,7 @@ def test_a_branch_is_a_fresh_run_of_the_log_cut_at_that_day_and_a_goes_on_as_pla
     played = w.orgs[0].series()
     assert ("before day 40: pivot: " in moments(w)[0][0]) and moments(w)[0][1] == 39
     assert w.branch(39) == 39 and w.day == 39 and w.twin
-    assert w.labels == ["A: as played", "B: branch from day 39"]
+    assert w.labels == ["A: as played", "B: branch, day 39"]
     assert [e.type for e in w.live_actions(1)] == []  # B: no pivot on day 40, no clarity move on day 70
     w.fire_shock()  # B diverges: live moves go to B only
     assert [e.type for e in w.live_actions(0)] == ["pivot", "lever"]
@@ -58,7 +58,7 @@ def test_a_branch_is_a_fresh_run_of_the_log_cut_at_that_day_and_a_goes_on_as_pla
     assert b.iloc[:40].equals(played.iloc[:40])  # identical up to the branch day
     labels = [m.label for m in w.marks]
     assert "pivot: " in labels[1] and labels[1].endswith(" (A)") and "shock (B)" in labels
-    assert "⑂" in views.chart(take(w), "friction_index") and "shock (B)" in views.marks_line(w.marks, w.day)
+    assert "⎇" in views.chart(take(w), "friction_index") and "shock (B)" in views.marks_line(w.marks, w.day)
 
 
 def test_going_back_replays_to_that_day_and_drops_later_moves_only():
@@ -98,13 +98,13 @@ def test_the_page_bookmarks_and_branches(capsys):
     rc.find(v.Btn, children=["⚑ Bookmark today"]).widget.click()
     for _ in range(3):
         rc.find(v.Btn, children=["Step"]).widget.click()
-    rc.find(v.Btn, children=["⑂"]).widget.click()  # the bookmark's branch button
+    rc.find(v.Btn, children=["⎇"]).widget.click()  # the bookmark's branch button
 
     def html(testid):
         return next(w for w in rc.find(solara.widgets.HTML).widgets
                     if (w.attributes or {}).get("data-testid") == testid).unsafe_innerHTML
 
     assert 'data-day="4"' in html("views") and 'data-testid="org-1"' in html("views")
-    assert "A: as played vs B: branch from day 4" in html("setup")
+    assert "A: as played vs B: branch, day 4" in html("setup")
     rc.close()
     capsys.readouterr()

@@ -264,6 +264,6 @@ def Page():
             if not projector:
                 Header(model, metric)
             Message(message)
-            ExportLink(exported)
+            ExportLink(exported, projector)
             Views(model, metric, projector)
     return main

@@ -78,6 +78,10 @@ body:has(.alignsim-projector-page) .v-toolbar-title__placeholder, body:has(.alig
 .pj-tile {{ border: 2px solid #111; border-radius: 6px; padding: 0 6px 2px 6px; background: #fff; line-height: 1.05; }}
 .pj-num {{ font-size: 40px; font-weight: 800; color: #111; }}
 .pj-label {{ font-size: 24px; color: #111; }}
+.alignsim-toast {{ position: fixed; right: 12px; bottom: 12px; z-index: 9000; background: #fff !important;
+                   border: 3px solid #111; border-radius: 6px; padding: 4px 12px; }}
+.alignsim-projector-page .alignsim-toast .alignsim-hint {{ font-size: 24px; }}
+.alignsim-projector-page .alignsim-toast .v-btn {{ font-size: 24px !important; }}
 """
 
 
@@ -173,12 +177,12 @@ def Timeline(model: solara.Reactive[Workshop], playing: solara.Reactive[bool], m
                 solara.Text(words, classes=["alignsim-hint"])
                 solara.Button("↺", text=True, on_click=act(session.go_back, when),
                               attributes={"data-testid": f"back-{when}", "title": f"go back to day {when}"})
-                solara.Button("⑂", text=True, on_click=act(session.branch, when),
+                solara.Button("⎇", text=True, on_click=act(session.branch, when),
                               attributes={"data-testid": f"branch-{when}", "title": f"branch from day {when}"})
         solara.InputText("Day", value=day, continuous_update=True)
         with solara.Row():
             solara.Button("↺ Go back", on_click=act(session.go_back, day.value), attributes={"data-testid": "go-back"})
-            solara.Button("⑂ Branch", on_click=act(session.branch, day.value), attributes={"data-testid": "branch"})
+            solara.Button("⎇ Branch", on_click=act(session.branch, day.value), attributes={"data-testid": "branch"})
         if session.branched_at is not None:
             solara.Text(f"B is the branch from day {session.branched_at}; A goes on as played.",
                         classes=["alignsim-hint"])
@@ -291,14 +295,18 @@ def export(session: Workshop, metric: str) -> tuple[str, str]:
 
 
 @solara.component
-def ExportLink(exported: solara.Reactive[tuple]):
-    """The link to save the last export (Solara's FileDownload does not render with this front end)."""
+def ExportLink(exported: solara.Reactive[tuple], projector: bool = False):
+    """The link to save the last export (Solara's FileDownload does not render with this front end);
+    in projector mode it floats over the bottom right corner, so that nothing moves below the fold."""
     if exported.value:
         name, url, *note = exported.value
-        with solara.Row(style={"align-items": "center", "gap": "12px"}):
-            solara.HTML("a", f"⤓ Save {escape(name)}", classes=["alignsim-link"],
-                        attributes={"href": url, "download": name, "data-testid": "export-link"})
-            if note:
+        kinds = {".html": "the debrief", ".toml": "the session", ".png": "the PNG"}
+        shown = kinds.get(name[name.rfind("."):], name) if projector else name  # projector: a short toast
+        with solara.Row(style={"align-items": "center", "gap": "12px"},
+                        classes=["alignsim-toast"] if projector else []):
+            solara.HTML("a", f"⤓ Save {escape(shown)}", classes=["alignsim-link"],
+                        attributes={"href": url, "download": name, "data-testid": "export-link", "title": name})
+            if note and not projector:
                 solara.HTML("span", escape(note[0]), classes=["alignsim-hint"],
                             attributes={"data-testid": "export-note"})
             solara.Button("close", text=True, on_click=lambda: exported.set(()))

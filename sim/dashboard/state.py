@@ -382,10 +382,10 @@ class Workshop(mesa.Model):
             self._install([a, b])
             self.layouts = [self.layouts[0], self.layouts[0]]
             self.twin, self.twin_lever = True, ""
-            self._fixed_labels = ["A: as played", f"B: branch from day {d}"]
+            self._fixed_labels = ["A: as played", f"B: branch, day {d}"]
             self.movers = [1]
             self.branched_at = d
-            self.marks = [m if m.day <= d or m in self.scheduled_marks
+            self.marks = [m if m.day <= d or m in self.scheduled_marks or m.label.endswith(" (A)")
                           else Mark(m.day, m.kind, f"{m.label} (A)", m.duration)
                           for m in self.marks if not m.label.endswith(" (B)")]
             self.scheduled_marks = [m for m in self.scheduled_marks if not m.label.endswith(" (B)")]

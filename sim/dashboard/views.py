@@ -24,7 +24,7 @@ from . import colours as col
 from .frame import CAUSE_COLUMNS, METRICS, SERIES, TILES, Frame, OrgFrame, rolling_mean, tile_label
 from .svg import INK, Axes, Svg, nice_ceiling
 
-MARK_LETTER = {"shock": "S", "pivot": "P", "leader": "L", "lever": "±", "bookmark": "⚑", "branch": "⑂"}
+MARK_LETTER = {"shock": "S", "pivot": "P", "leader": "L", "lever": "±", "bookmark": "⚑", "branch": "⎇"}
 FLOORS = {"friction_index": 1.0, "pivots": 4.0, "escalations": 1.0, "decision_latency": 2.0,
           "approvals_waiting": 5.0, "churned": 10.0}
 FIXED = {"satisfaction": (0.0, 1.0), "fatigue": (0.0, 1.0), "alignment": (0.0, 1.0), "retention": (0.0, 1.0)}
@@ -200,7 +200,7 @@ def letter_rows(xs: list[float], gap: float) -> list[int]:
     return rows
 
 
-MARK_WORD = {"shock": "shock", "pivot": "pivot", "leader": "new leader", "bookmark": "⚑", "branch": "⑂ branch"}
+MARK_WORD = {"shock": "shock", "pivot": "pivot", "leader": "new leader", "bookmark": "⚑", "branch": "⎇ branch"}
 
 
 def mark_text(mark) -> str:
