@@ -155,9 +155,18 @@ def moments(session: Workshop) -> list[tuple[str, int]]:
 
 @solara.component
 def Timeline(model: solara.Reactive[Workshop], playing: solara.Reactive[bool], message: solara.Reactive[str]):
-    """Bookmarks, going back to a day and branching from it (B becomes the branch)."""
+    """Bookmarks, going back to a day and branching from it (B becomes the branch).
+
+    Watches every step (a move made today is listed from tomorrow) but redraws the card only when
+    its moments change, like the live settings."""
     update_counter.get()
     session = model.value
+    TimelineCard(session, tuple(moments(session)[-8:]), session.branched_at, playing, message)
+
+
+@solara.component
+def TimelineCard(session: Workshop, shown: tuple, branched_at: int | None, playing: solara.Reactive[bool],
+                 message: solara.Reactive[str]):
     day = solara.use_reactive("")
 
     def act(how: Callable[[object], object], when: object) -> Callable[[], None]:
@@ -172,7 +181,7 @@ def Timeline(model: solara.Reactive[Workshop], playing: solara.Reactive[bool], m
                     classes=["alignsim-hint"])
         solara.Button("⚑ Bookmark today", on_click=guard(message, session.bookmark),
                       attributes={"data-testid": "bookmark"})
-        for words, when in moments(session)[-8:]:
+        for words, when in shown:
             with solara.Row(style={"align-items": "center", "gap": "4px"}):
                 solara.Text(words, classes=["alignsim-hint"])
                 solara.Button("↺", text=True, on_click=act(session.go_back, when),
@@ -183,8 +192,8 @@ def Timeline(model: solara.Reactive[Workshop], playing: solara.Reactive[bool], m
         with solara.Row():
             solara.Button("↺ Go back", on_click=act(session.go_back, day.value), attributes={"data-testid": "go-back"})
             solara.Button("⎇ Branch", on_click=act(session.branch, day.value), attributes={"data-testid": "branch"})
-        if session.branched_at is not None:
-            solara.Text(f"B is the branch from day {session.branched_at}; A goes on as played.",
+        if branched_at is not None:
+            solara.Text(f"B is the branch from day {branched_at}; A goes on as played.",
                         classes=["alignsim-hint"])
 
 
