@@ -184,3 +184,21 @@ def test_the_dashboard_button_makes_the_same_pack(monkeypatch, tmp_path):
     page = base64.b64decode(url.partition(",")[2]).decode("utf-8")
     assert page == (folder / "debrief.html").read_text(encoding="utf-8")
     assert "ownership to 0.85" in page and "pivot toward" in page
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda t: t.replace("day=120", "day=abc"),
+    lambda t: t.replace("live-from=0", "live-from=99"),
+    lambda t: t.replace("day=120", "day=5"),  # too short for a calm window
+    lambda t: t[: len(t) // 2] + "\n[[events]\n",  # a broken file
+    lambda t: t.replace('type = "pivot"', 'type = "pivotal"'),
+    lambda t: t.replace("day=120", "day=-3"),
+], ids=["day-not-a-number", "live-from-past-the-events", "too-short", "broken-toml", "bad-event", "negative-day"])
+def test_a_damaged_session_file_is_one_line_and_exit_2(saved, tmp_path, capsys, mutate):
+    _, path, _ = saved
+    bad = tmp_path / "damaged.toml"
+    bad.write_text(mutate(path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["debrief", str(bad), "--out", str(tmp_path / "pack")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("alignsim: error:") and "Traceback" not in err[0]
+    assert not (tmp_path / "pack").exists()
