@@ -201,8 +201,9 @@ img { width: 100%; border: 1px solid #999; margin: 8px 0; } ol li { margin-botto
 """
 
 
-def _num(x: float) -> str:
-    return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
+def _num(x: float, sign: str = "") -> str:
+    """A figure for a table: whole numbers (counts) without decimals, others with two."""
+    return f"{x:{sign},.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:{sign},.2f}"
 
 
 def html_page(d: Debrief, pngs: list[tuple[str, bytes]]) -> str:
@@ -212,7 +213,7 @@ def html_page(d: Debrief, pngs: list[tuple[str, bytes]]) -> str:
                      f"<td>{escape(p.what)}<div class='def'>Defined as {escape(p.definition)}.</div></td></tr>"
                      for p in d.points)
     outcomes = "".join(f"<tr><td>{escape(w)}</td><td class='num'>{_num(s)}</td><td class='num'>{_num(c)}</td>"
-                       f"<td class='num'>{s - c:+,.2f}</td></tr>" for w, s, c, _ in d.outcomes)
+                       f"<td class='num'>{_num(s - c, '+')}</td></tr>" for w, s, c, _ in d.outcomes)
     causes = "".join(f"<tr><td>{escape(r.label)}</td><td class='num'>{r.session:,.1f}</td>"
                      f"<td class='num'>{r.share:.0%}</td><td class='num'>{r.without:,.1f}</td>"
                      f"<td class='num'>{r.session - r.without:+,.1f}</td></tr>" for r in d.causes.itertuples())
