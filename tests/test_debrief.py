@@ -184,6 +184,9 @@ def test_the_dashboard_button_makes_the_same_pack(monkeypatch, tmp_path):
     page = base64.b64decode(url.partition(",")[2]).decode("utf-8")
     assert page == (folder / "debrief.html").read_text(encoding="utf-8")
     assert "ownership to 0.85" in page and "pivot toward" in page
+    name_b, _, _ = debrief_pack(w, 1)  # B: the same pivot, but the ownership move was A's only
+    page_b = (tmp_path / name_b.removesuffix(".html") / "debrief.html").read_text(encoding="utf-8")
+    assert "-B-day" in name_b and "pivot toward" in page_b and "ownership to 0.85" not in page_b
 
 
 @pytest.mark.parametrize("mutate", [

@@ -131,10 +131,12 @@ def ActionLog(model, exported, message):
                               on_click=lambda k=k: exported.set(session_file(session, k)),
                               attributes={"data-testid": f"save-session-{k}"})
         solara.Text("The debrief pack: turning points, the run without your moves, where friction came from and "
-                    "five questions (an HTML page and slides; organisation A in twin mode).",
-                    classes=["alignsim-hint"])
-        solara.Button("⤓ Debrief", on_click=guard(message, lambda: exported.set(debrief_pack(session))),
-                      attributes={"data-testid": "debrief"})
+                    "five questions (an HTML page and slides; key D: organisation A).", classes=["alignsim-hint"])
+        with solara.Row():
+            for k, label in enumerate(session.labels):
+                solara.Button(f"⤓ Debrief {label.split(':')[0]}" if session.twin else "⤓ Debrief",
+                              on_click=guard(message, lambda k=k: exported.set(debrief_pack(session, k))),
+                              attributes={"data-testid": f"debrief-{k}"})
 
 
 @solara.component
