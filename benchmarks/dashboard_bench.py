@@ -19,6 +19,14 @@ Then projector mode (``?demo=overreaction``: twins at workshop size), played wit
 the default speed (15 days/s) and at the fastest (``&speed=40``): days per second and the time
 from navigation to a drawn page.
 The machine is shared: run it twice and compare; numbers move with other load.
+
+    python benchmarks/dashboard_bench.py --soak 30    # memory over a 30-minute session
+    python benchmarks/dashboard_bench.py --projector  # projector mode only (page ready, days/s)
+
+The soak (``--soak MINUTES``): one projector-mode tab (``?demo=overreaction&speed=40``: twins at
+workshop size) plays the year, resets from the sidebar (⚙, Reset) and plays again, over and over,
+as a long workshop would; the server's resident memory (VmRSS, from /proc) is sampled every
+``--every`` seconds and printed, with the growth per year played over the second half.
 """
 
 from __future__ import annotations
@@ -149,7 +157,7 @@ def _projector_run(page, url: str, speed: int | None, seconds: float) -> tuple[f
     return ready, (d1 - d0) / (t1 - t0)
 
 
-def in_browser(seconds: float) -> None:
+def in_browser(seconds: float, sizes: tuple[str, ...] = SIZES) -> None:
     if not Path(CHROMIUM).exists():
         print(f"\nbrowser: skipped ({CHROMIUM} is missing)")
         return
@@ -166,12 +174,13 @@ def in_browser(seconds: float) -> None:
                     break
             except OSError:
                 time.sleep(0.5)
-        print(f"\nin the browser (headless Chromium 1280x720, {SCENARIO}, default play interval, every step drawn)")
-        print(f"{'size':<9} {'orgs':>4} {'load s':>7} {'steps/s':>8}")
+        if sizes:
+            print(f"\nin the browser (headless Chromium 1280x720, {SCENARIO}, default play interval, every step drawn)")
+            print(f"{'size':<9} {'orgs':>4} {'load s':>7} {'steps/s':>8}")
         with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
             context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=FLAGS,
                                                            headless=True, viewport={"width": 1280, "height": 720})
-            for size in SIZES:
+            for size in sizes:
                 for twin in (False, True):
                     page = context.new_page()
                     page.set_default_timeout(120_000)
@@ -206,16 +215,93 @@ def in_browser(seconds: float) -> None:
             server.kill()
 
 
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        line = next(x for x in status if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def soak(minutes: float, every: float) -> None:
+    """Memory of the server over a long projector session (see the module's docstring)."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/?demo=overreaction&speed=40"
+    server = subprocess.Popen([sys.executable, "-m", "sim", "workshop", "--port", str(port)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples: list[tuple[float, int, float]] = []  # (minutes, years played, MB)
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        print(f"\nsoak: {minutes:g} min of projector mode (overreaction, twins, workshop size, speed 40), "
+              f"the year played then Reset, over and over; server memory (VmRSS)")
+        print(f"{'minute':>7} {'years':>6} {'MB':>8}")
+        with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+            context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=FLAGS,
+                                                           headless=True, viewport={"width": 1280, "height": 720})
+            page = context.new_page()
+            page.set_default_timeout(300_000)
+            page.goto(url)
+            page.get_by_test_id("who-1").wait_for()
+            start, years, next_sample = time.perf_counter(), 0, 0.0
+            while (elapsed := time.perf_counter() - start) < minutes * 60:
+                if elapsed >= next_sample:
+                    samples.append((elapsed / 60, years, _rss_mb(server.pid)))
+                    print(f"{elapsed / 60:>7.1f} {years:>6} {samples[-1][2]:>8.1f}", flush=True)
+                    next_sample += every
+                day = int(page.get_by_test_id("day").get_attribute("data-day"))
+                if day >= 365:
+                    years += 1
+                    page.get_by_test_id("panel").click()
+                    page.get_by_role("button", name="Reset", exact=True).click()
+                    page.wait_for_function("document.querySelector('[data-testid=day]').dataset.day === '0'")
+                    page.get_by_test_id("panel").click()
+                    page.get_by_test_id("who-0").click()
+                elif page.get_by_test_id("play").inner_text().strip() == "▶":
+                    page.keyboard.press("Space")
+                page.wait_for_timeout(1000)
+            samples.append((minutes, years, _rss_mb(server.pid)))
+            context.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    first, last = samples[0], samples[-1]
+    half = [s for s in samples if s[0] >= minutes / 2]
+    print(f"start {first[2]:.1f} MB, end {last[2]:.1f} MB after {last[1]} years played in {minutes:g} min; "
+          f"peak {max(s[2] for s in samples):.1f} MB")
+    if len(half) >= 2 and half[-1][1] > half[0][1]:
+        slope = (half[-1][2] - half[0][2]) / (half[-1][1] - half[0][1])
+        print(f"second half: {half[-1][2] - half[0][2]:+.1f} MB over {half[-1][1] - half[0][1]} years "
+              f"({slope:+.2f} MB per year played)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100, help="steps per in-process measurement (default 100)")
     parser.add_argument("--seconds", type=float, default=8.0, help="seconds of play per browser run (default 8)")
     parser.add_argument("--no-browser", action="store_true", help="skip the browser measurements")
+    parser.add_argument("--projector", action="store_true", help="only projector mode in the browser")
+    parser.add_argument("--soak", type=float, metavar="MINUTES", help="only the memory soak, this long")
+    parser.add_argument("--every", type=float, default=60.0, help="seconds between memory samples (default 60)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    in_process(args.steps)
-    if not args.no_browser:
+    if args.soak:
+        soak(args.soak, args.every)
+        return
+    if args.projector:
+        in_browser(args.seconds, sizes=())
+    elif not args.no_browser:
+        in_process(args.steps)
         in_browser(args.seconds)
+    else:
+        in_process(args.steps)
 
 
 if __name__ == "__main__":

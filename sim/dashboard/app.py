@@ -11,7 +11,8 @@ Two layouts:
   24 px and a high-contrast palette; the sidebar opens with the ⚙ button.
 
 Keys (a presenter's clicker sends some of them): space play/pause, right arrow or Page Down one
-day, S shock, P pivot, M moves A's lever to B's value (the live move of the demonstrations).
+day, S shock, P pivot, M moves A's lever to B's value (the live move of the demonstrations), B a
+bookmark, D the debrief pack.
 
 Mesa's SolaraViz was the page until its controls fell short of a workshop (no speed in days,
 no pause at a day, no keyboard, a play button that cannot be driven from outside); the page keeps
@@ -42,6 +43,7 @@ from .components import (
     LiveSettings,
     Message,
     PlayButtons,
+    Timeline,
     Views,
     guard,
 )
@@ -85,13 +87,37 @@ def session_file(session: Workshop, k: int = 0) -> tuple[str, str]:
     return name, "data:application/toml;charset=utf-8," + quote(session.session_toml(k))
 
 
+DEBRIEF_DIR_ENV = "ALIGNSIM_WORKSHOP_DEBRIEFS"  # where the dashboard writes debrief packs (default: here)
+
+
+def debrief_pack(session: Workshop, k: int = 0) -> tuple[str, str, str]:
+    """The debrief pack of organisation ``k`` (what ``alignsim debrief`` makes of its saved session),
+    written to a folder on this laptop: (page name, data URL of the page, the folder, for the note)."""
+    import base64
+    import tempfile
+
+    from .debrief import debrief, read_session
+    from .debrief_pack import write_pack
+
+    name, _ = session_file(session, k)
+    with tempfile.TemporaryDirectory(prefix="alignsim-debrief-") as tmp:
+        log = Path(tmp) / name
+        log.write_text(session.session_toml(k), encoding="utf-8")
+        pack = debrief(read_session(log))
+    out = Path(os.environ.get(DEBRIEF_DIR_ENV) or Path.cwd()) / f"{Path(name).stem}-debrief"
+    files = write_pack(pack, out)
+    page = files["debrief.html"].read_bytes()
+    return (f"{out.name}.html", "data:text/html;base64," + base64.b64encode(page).decode("ascii"),
+            f"slides in {out}")
+
+
 @solara.component_vue(str(Path(__file__).with_name("keys.vue")))
 def KeyboardAndConnection(interval_ms: int, event_key: Callable[[str], None]):
     """Keyboard shortcuts for the whole page, and the "disconnected" notice (polls /readyz)."""
 
 
 @solara.component
-def ActionLog(model, exported):
+def ActionLog(model, exported, message):
     """The session's live actions so far, and a button per organisation to save them as a scenario
     file (the download link appears under the set-up line; ``alignsim run FILE`` replays it)."""
     update_counter.get()
@@ -104,6 +130,13 @@ def ActionLog(model, exported):
                 solara.Button(f"⤓ Save {label.split(':')[0]}" if session.twin else "⤓ Save session",
                               on_click=lambda k=k: exported.set(session_file(session, k)),
                               attributes={"data-testid": f"save-session-{k}"})
+        solara.Text("The debrief pack: turning points, the run without your moves, where friction came from and "
+                    "five questions (an HTML page and slides; key D: organisation A).", classes=["alignsim-hint"])
+        with solara.Row():
+            for k, label in enumerate(session.labels):
+                solara.Button(f"⤓ Debrief {label.split(':')[0]}" if session.twin else "⤓ Debrief",
+                              on_click=guard(message, lambda k=k: exported.set(debrief_pack(session, k))),
+                              attributes={"data-testid": f"debrief-{k}"})
 
 
 @solara.component
@@ -141,7 +174,7 @@ def ClockCard(model, playing, speed, pause_at, message, reset, buttons: bool):
                          on_value=speed.set, thumb_label=False)
         solara.InputText("Pause at day", value=pause_text.value, on_value=set_pause, continuous_update=False)
         solara.Text("Type a day and press Enter: play stops on that day (empty: no pause). Keys: space "
-                    "play/pause · → one day · S shock · P pivot · M A's lever to B's value",
+                    "play/pause · → one day · S shock · P pivot · M A's lever to B's value · B bookmark · D debrief",
                     classes=["alignsim-hint"])
 
 
@@ -204,6 +237,9 @@ def Page():
             playing.set(not playing.value and session.day < session.horizon)
         elif action == "step" and not playing.value:
             guard(message, session.step)()
+        elif action == "debrief":
+            playing.set(False)
+            guard(message, lambda: exported.set(debrief_pack(session)))()
         elif action in ActionKeys:
             guard(message, lambda: ActionKeys[action](session))()
 
@@ -222,13 +258,14 @@ def Page():
             with solara.Sidebar():
                 ClockCard(model, playing, speed, pause_at, message, reset, buttons=not projector)
                 SetupCard(setup, scenario)
+                Timeline(model, playing, message)
                 LiveSettings(model, message)
                 LeaderOptions(model, who, style)
-                ActionLog(model, exported)
+                ActionLog(model, exported, message)
         with solara.Column(gap="6px" if projector else "8px"):
             if not projector:
                 Header(model, metric)
             Message(message)
-            ExportLink(exported)
+            ExportLink(exported, projector)
             Views(model, metric, projector)
     return main

@@ -75,6 +75,21 @@ def _cmd_animate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_debrief(args: argparse.Namespace) -> int:
+    from .debrief import debrief, read_session
+    from .debrief_pack import check_pack_dir, write_pack
+
+    log = read_session(args.log)  # a bad file is one line and exit code 2
+    out = args.out if args.out is not None else Path(f"{Path(args.log).stem}-debrief")
+    check_pack_dir(out)  # before the replays
+    pack = debrief(log)
+    files = write_pack(pack, out)
+    for p in pack.points:
+        print(f"{p.title}: {p.what}")
+    print(f"wrote {len(files)} files to {out}/: {', '.join(files)}")
+    return 0
+
+
 def register(subparsers, int_arg) -> dict:
     """Add ``workshop`` and ``animate`` to the ``alignsim`` command line (imports nothing heavy:
     ``size`` and ``colour`` are checked by :func:`~sim.dashboard.animate.animate`)."""
@@ -101,4 +116,11 @@ def register(subparsers, int_arg) -> dict:
     an.add_argument("--size", default="workshop", help="small, workshop or large (default workshop)")
     an.add_argument("--colour", default="backlog",
                     help="node colour: backlog, fatigue, alignment or engagement (default backlog)")
-    return {"workshop": _cmd_workshop, "animate": _cmd_animate}
+    db = subparsers.add_parser("debrief", help="the debrief pack of a saved workshop session (HTML page and slides)",
+                               description="Replay a saved session (the file '⤓ Save session' writes) and write its "
+                                           "debrief: turning points, the counterfactual without the facilitator's "
+                                           "moves, where friction came from and five questions; one offline HTML "
+                                           "page and 16:9 PNG slides.")
+    db.add_argument("log", metavar="LOG", help="a saved session (scenario TOML file)")
+    db.add_argument("--out", type=Path, metavar="DIR", help="folder for the pack (default: LOG's name + -debrief)")
+    return {"workshop": _cmd_workshop, "animate": _cmd_animate, "debrief": _cmd_debrief}

@@ -77,7 +77,8 @@ ORG_PROJECTOR = ("#0b3a8c", "#a63d00")  # darker: A deep blue, B deep orange, bo
 CAUSE = {c.key: c.colour for c in FRICTION_CAUSES}
 PIVOT_EDGE = CAUSE["pivot_rework"]
 ESCALATION_EDGE = CAUSE["decision_escalation"]
-MARK = {"shock": "#c0392b", "pivot": PIVOT_EDGE, "leader": "#1b7f3b", "lever": "#555555"}
+MARK = {"shock": "#c0392b", "pivot": PIVOT_EDGE, "leader": "#1b7f3b", "lever": "#555555", "bookmark": "#00695c",
+        "branch": "#111111"}
 
 
 def darker(hex_colour: str, factor: float = 0.7) -> str:

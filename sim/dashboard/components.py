@@ -24,7 +24,8 @@ from .state import LEADER_STYLES, Workshop
 
 # what the S, P and M keys do to the session (space and the right arrow drive the clock)
 ActionKeys: dict[str, Callable[[Workshop], object]] = {
-    "shock": Workshop.fire_shock, "pivot": Workshop.fire_pivot, "move": Workshop.match_twin}
+    "shock": Workshop.fire_shock, "pivot": Workshop.fire_pivot, "move": Workshop.match_twin,
+    "bookmark": Workshop.bookmark}
 
 SIDEBAR_PX = 340
 # Projector styling.  The sidebar gets a fixed width and the main area the matching left offset
@@ -77,6 +78,10 @@ body:has(.alignsim-projector-page) .v-toolbar-title__placeholder, body:has(.alig
 .pj-tile {{ border: 2px solid #111; border-radius: 6px; padding: 0 6px 2px 6px; background: #fff; line-height: 1.05; }}
 .pj-num {{ font-size: 40px; font-weight: 800; color: #111; }}
 .pj-label {{ font-size: 24px; color: #111; }}
+.alignsim-toast {{ position: fixed; right: 12px; bottom: 12px; z-index: 9000; background: #fff !important;
+                   border: 3px solid #111; border-radius: 6px; padding: 4px 12px; }}
+.alignsim-projector-page .alignsim-toast .alignsim-hint {{ font-size: 24px; }}
+.alignsim-projector-page .alignsim-toast .v-btn {{ font-size: 24px !important; }}
 """
 
 
@@ -133,6 +138,63 @@ def SettingsCard(session: Workshop, message: solara.Reactive[str], now: tuple[fl
                         classes=["alignsim-hint"])
         for name, value in zip(SETTINGS, now, strict=True):
             SettingSlider(session, name, value, message)
+
+
+LIVE_KINDS = ("shock", "pivot", "leader", "lever")
+
+
+def moments(session: Workshop) -> list[tuple[str, int]]:
+    """The timeline's moments to go back to or branch from: (words, day), bookmarks at their day
+    and each live move the day before it (to replay the session without it)."""
+    with session.lock:
+        out = [(f"⚑ day {b}", b) for b in session.bookmarks]
+        out += [(f"before day {m.day}: {m.label}", m.day - 1) for m in session.marks
+                if m.kind in LIVE_KINDS and m not in session.scheduled_marks and 0 < m.day <= session.day]
+    return sorted(out, key=lambda x: x[1])
+
+
+@solara.component
+def Timeline(model: solara.Reactive[Workshop], playing: solara.Reactive[bool], message: solara.Reactive[str]):
+    """Bookmarks, going back to a day and branching from it (B becomes the branch).
+
+    Watches every step (a move made today is listed from tomorrow) but redraws the card only when
+    its moments change, like the live settings."""
+    update_counter.get()
+    session = model.value
+    TimelineCard(session, tuple(moments(session)[-8:]), session.branched_at, playing, message)
+
+
+@solara.component
+def TimelineCard(session: Workshop, shown: tuple, branched_at: int | None, playing: solara.Reactive[bool],
+                 message: solara.Reactive[str]):
+    day = solara.use_reactive("")
+
+    def act(how: Callable[[object], object], when: object) -> Callable[[], None]:
+        def run() -> None:
+            playing.set(False)
+            guard(message, lambda: how(when))()
+        return run
+
+    with solara.Card("Timeline"):
+        solara.Text("Bookmark a day (key B), go back to it, or branch from it: B replays this session with the "
+                    "same seed up to that day, then goes its own way (your moves go to B only).",
+                    classes=["alignsim-hint"])
+        solara.Button("⚑ Bookmark today", on_click=guard(message, session.bookmark),
+                      attributes={"data-testid": "bookmark"})
+        for words, when in shown:
+            with solara.Row(style={"align-items": "center", "gap": "4px"}):
+                solara.Text(words, classes=["alignsim-hint"])
+                solara.Button("↺", text=True, on_click=act(session.go_back, when),
+                              attributes={"data-testid": f"back-{when}", "title": f"go back to day {when}"})
+                solara.Button("⎇", text=True, on_click=act(session.branch, when),
+                              attributes={"data-testid": f"branch-{when}", "title": f"branch from day {when}"})
+        solara.InputText("Day", value=day, continuous_update=True)
+        with solara.Row():
+            solara.Button("↺ Go back", on_click=act(session.go_back, day.value), attributes={"data-testid": "go-back"})
+            solara.Button("⎇ Branch", on_click=act(session.branch, day.value), attributes={"data-testid": "branch"})
+        if branched_at is not None:
+            solara.Text(f"B is the branch from day {branched_at}; A goes on as played.",
+                        classes=["alignsim-hint"])
 
 
 @solara.component
@@ -242,13 +304,20 @@ def export(session: Workshop, metric: str) -> tuple[str, str]:
 
 
 @solara.component
-def ExportLink(exported: solara.Reactive[tuple]):
-    """The link to save the last export (Solara's FileDownload does not render with this front end)."""
+def ExportLink(exported: solara.Reactive[tuple], projector: bool = False):
+    """The link to save the last export (Solara's FileDownload does not render with this front end);
+    in projector mode it floats over the bottom right corner, so that nothing moves below the fold."""
     if exported.value:
-        name, url = exported.value
-        with solara.Row(style={"align-items": "center", "gap": "12px"}):
-            solara.HTML("a", f"⤓ Save {escape(name)}", classes=["alignsim-link"],
-                        attributes={"href": url, "download": name, "data-testid": "export-link"})
+        name, url, *note = exported.value
+        kinds = {".html": "the debrief", ".toml": "the session", ".png": "the PNG"}
+        shown = kinds.get(name[name.rfind("."):], name) if projector else name  # projector: a short toast
+        with solara.Row(style={"align-items": "center", "gap": "12px"},
+                        classes=["alignsim-toast"] if projector else []):
+            solara.HTML("a", f"⤓ Save {escape(shown)}", classes=["alignsim-link"],
+                        attributes={"href": url, "download": name, "data-testid": "export-link", "title": name})
+            if note and not projector:
+                solara.HTML("span", escape(note[0]), classes=["alignsim-hint"],
+                            attributes={"data-testid": "export-note"})
             solara.Button("close", text=True, on_click=lambda: exported.set(()))
 
 

@@ -130,7 +130,8 @@ class Board:
         self.panels: list[tuple[str, int]] = [(name, -1) for name in charts]
         if with_causes:
             self.panels += [("causes", k) for k in range(twins)]
-        height = height or (9.0 if twins == 1 else 12.0)
+        rows = (len(self.panels) + 1) // 2
+        height = height or max(9.0 if twins == 1 else 12.0, 1.7 * rows + 1.0)
         self.fig = Figure(figsize=(width, height), dpi=dpi)
         FigureCanvasAgg(self.fig)
         outer = self.fig.add_gridspec(1, 2, width_ratios=[5, 6], left=0.01, right=0.99, bottom=0.07,
@@ -138,8 +139,7 @@ class Board:
         left = outer[0].subgridspec(2 * twins, 1, height_ratios=[2.3, 1.0] * twins, hspace=0.25)
         self.org_axes = [(self.fig.add_subplot(left[2 * k]), self.fig.add_subplot(left[2 * k + 1]))
                          for k in range(twins)]
-        nrows = (len(self.panels) + 1) // 2
-        right = outer[1].subgridspec(nrows, 2, hspace=0.75, wspace=0.3)
+        right = outer[1].subgridspec(rows, 2, hspace=0.75, wspace=0.3)
         self.chart_axes = [self.fig.add_subplot(right[i // 2, i % 2]) for i in range(len(self.panels))]
         self.caption = None  # the latest marks in words, under the organisations
 

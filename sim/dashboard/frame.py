@@ -51,7 +51,13 @@ def tile_label(column: str) -> str:
     if how == "last":
         return f"{k.unit} waiting"
     return k.label.removeprefix("leadership ")
-SERIES = {k.column: (k.chart_title, k.axis_unit + SMOOTHING[k.smooth]) for k in DASHBOARD}
+# beyond the KPIs declared for the dashboard, every quantity the trainer's guide quotes has a chart:
+# alignment with the intent (demonstration 1), decisions waiting (2), customers lost so far,
+# retention and headcount (3); column -> title where the KPI's own title is not the guide's word
+GUIDE_CHARTS = {"alignment": "", "approvals_waiting": "Decisions waiting", "churned": "Customers lost",
+                "retention": "", "headcount": ""}
+SERIES = {k.column: (GUIDE_CHARTS.get(k.column) or k.chart_title, k.axis_unit + SMOOTHING[k.smooth])
+          for k in (*DASHBOARD, *(kpi(c) for c in GUIDE_CHARTS))}
 CAUSE_COLUMNS = tuple(c.column for c in FRICTION_CAUSES)
 
 

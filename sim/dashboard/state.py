@@ -33,6 +33,7 @@ from sim.model.model import AlignmentModel
 from sim.model.orggraph import layered_layout
 from sim.model.params import LEVERS, THEMES, ModelParams, ShockEvent
 
+from .debrief import session_line
 from .presets import CORE, SETTINGS, check_setting, sized
 
 LEADER_STYLES = ("random", "strong", "weak")
@@ -106,6 +107,10 @@ class Workshop(mesa.Model):
             sources.append(loaded.source)
         self.orgs = [AlignmentModel(params=p, graph=g, seed=seed) for p, g in variants]
         self._setups = [(p, src) for (p, _), src in zip(variants, sources, strict=True)]  # for session_toml
+        self._graphs = [g for _, g in variants]  # to replay an organisation (go back, branch)
+        self.movers = list(range(len(self.orgs)))  # the organisations live moves go to (B only after a branch)
+        self.bookmarks: list[int] = []
+        self.branched_at: int | None = None
         self.layouts = [self._layout(m) for m in self.orgs]  # once per organisation
         self._versions = [m.state.version.copy() for m in self.orgs]
         self.relayed = [np.zeros(m.state.U, dtype=bool) for m in self.orgs]
@@ -119,6 +124,7 @@ class Workshop(mesa.Model):
                 if k == 0 or mark not in self.marks:
                     self.marks.append(mark if k == 0 else Mark(mark.day, mark.kind, f"{mark.label} (B)",
                                                                  mark.duration))
+        self.scheduled_marks = list(self.marks)  # the scenarios' own events: they stay when going back
 
     # -- construction --------------------------------------------------------------------------
     @staticmethod
@@ -192,16 +198,16 @@ class Workshop(mesa.Model):
             theme = THEMES[int(self.rng.integers(len(THEMES)))]  # drawn once: the same for twins
             event = {"type": "shock", "step": 1, "pressure": pressure, "duration": int(duration),
                      "noise": SHOCK["noise"], "need_shift": SHOCK["need_shift"], "theme": theme, "label": label}
-            evs = [m.add_event(dict(event)) for m in self.orgs]
-            return self._mark(evs[0].step, "shock", label, evs[0].duration)
+            evs = [m.add_event(dict(event)) for m in self._moved()]
+            return self._mark(evs[0].step, "shock", label + self._who(), evs[0].duration)
 
     def fire_pivot(self, strength: float = 0.5) -> Mark:
         """A leadership pivot from tomorrow toward one theme (drawn once, the same for twins)."""
         with self.lock:
             theme = THEMES[int(self.rng.integers(len(THEMES)))]
             label = f"pivot: {theme}"
-            evs = [m.pivot(strength=strength, theme=theme, label=label) for m in self.orgs]
-            return self._mark(evs[0].step, "pivot", label)
+            evs = [m.pivot(strength=strength, theme=theme, label=label) for m in self._moved()]
+            return self._mark(evs[0].step, "pivot", label + self._who())
 
     def managers(self) -> list[tuple[int, str]]:
         """(unit, name) of every executive and manager, for the leader-change picker."""
@@ -214,10 +220,10 @@ class Workshop(mesa.Model):
         if style not in LEADER_STYLES:
             raise InputError("leader", f"{style!r} is not allowed; allowed: {', '.join(LEADER_STYLES)}")
         with self.lock:
-            org = self.orgs[0]
+            org = self._moved()[0]
             if unit is None:
                 unit = 1 if org.state.U > 1 else 0
-            managers = [m.manager_id(int(unit)) for m in self.orgs]  # InputError for a team or no unit
+            managers = [m.manager_id(int(unit)) for m in self._moved()]  # InputError for a team or no unit
             p = org.params.managers
             if style == "random":
                 base = org.state.lever_level[unit]
@@ -228,13 +234,13 @@ class Workshop(mesa.Model):
             engagement = round(float(np.clip(self.rng.normal(p.engagement_mean, p.engagement_sd), 0.0, 1.0)), 3)
             label = f"new leader: {org.graph.nodes[int(unit)]['name']}"
             evs = [m.change_leader(who, levers=levers, engagement=engagement, label=label)
-                   for m, who in zip(self.orgs, managers, strict=True)]
-            return self._mark(evs[0].step, "leader", label)
+                   for m, who in zip(self._moved(), managers, strict=True)]
+            return self._mark(evs[0].step, "leader", label + self._who())
 
     # -- live settings -------------------------------------------------------------------------
     def settings(self) -> dict[str, float]:
-        """The live settings as organisation A has them now."""
-        m = self.orgs[0]
+        """The live settings as organisation A has them now (B after a branch: the one moves go to)."""
+        m = self._moved()[0]
         out = {name: float(m.state.lever_level[0, LEVERS.index(name)]) for name in CORE}
         pp = m.params.pressure
         if pp.timeline:
@@ -260,7 +266,7 @@ class Workshop(mesa.Model):
                 return None
             before = self._pending_from.setdefault(name, self.settings()[name])
             self._pending[name] = value
-            suffix = " (A)" if self.twin and name == self.twin_lever else ""
+            suffix = " (A)" if self.twin and name == self.twin_lever else self._who()
             mark = Mark(self.day + 1, "lever", f"{SETTINGS[name][0].lower()} {before:.2f} -> {value:.2f}{suffix}")
             old = self._pending_marks.get(name)
             if old is not None and old in self.marks:
@@ -280,7 +286,7 @@ class Workshop(mesa.Model):
         """Send the settings moved yesterday as events of today: a lever event for a CORE lever,
         a conditions event for pressure (replacing the scenario's timeline) or signal noise."""
         for name, value in self._pending.items():
-            targets = self.orgs[:1] if self.twin and name == self.twin_lever else self.orgs
+            targets = self.orgs[:1] if self.twin and name == self.twin_lever else self._moved()
             label = f"{name} {value:.2f}"
             if name in CORE:
                 event = {"type": "lever", "lever": name, "value": value, "label": label}
@@ -291,6 +297,101 @@ class Workshop(mesa.Model):
         self._pending.clear()
         self._pending_marks.clear()
         self._pending_from.clear()
+
+    def _moved(self) -> list[AlignmentModel]:
+        return [self.orgs[k] for k in self.movers]
+
+    def _who(self) -> str:
+        """A mark's suffix when live moves go to some organisations only (" (B)" after a branch)."""
+        return "" if len(self.movers) == len(self.orgs) else " (" + "".join("AB"[k] for k in self.movers) + ")"
+
+    # -- bookmarks, going back, branching ------------------------------------------------------
+    def bookmark(self) -> Mark:
+        """Bookmark today: a mark on the timeline, and a day to go back to or branch from."""
+        with self.lock:
+            if self.day not in self.bookmarks:
+                self.bookmarks.append(self.day)
+                self.bookmarks.sort()
+            mark = Mark(self.day, "bookmark", f"bookmark day {self.day}")
+            if mark not in self.marks:
+                self.marks.append(mark)
+            return mark
+
+    def _check_day(self, day: object) -> int:
+        try:
+            d = int(day)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise InputError("day", f"{day!r} is not a day number") from None
+        if not 0 <= d <= self.day:
+            raise InputError("day", f"{d} is out of range: must be 0 to {self.day} (today)")
+        return d
+
+    def _log(self, k: int, upto: int | None) -> list:
+        """Organisation ``k``'s events: the scenario's own, and the live ones of days up to ``upto``
+        (None: all of them, the ones still to come included)."""
+        own = len(self._setups[k][0].events)
+        received = self.orgs[k].received
+        return received[:own] + [e for e in received[own:] if upto is None or e.step <= upto]
+
+    def _replayed(self, k: int, events: list, day: int) -> tuple[AlignmentModel, np.ndarray, np.ndarray]:
+        """A fresh run of organisation ``k``'s set-up with ``events``, played to ``day`` with the same
+        seed: (model, its reports-to versions, units relayed on that day)."""
+        params = self._setups[k][0].model_copy(update={"events": list(events)})
+        m = AlignmentModel(params=params, graph=self._graphs[k], seed=self.root_seed)
+        before = m.state.version.copy()
+        for _ in range(day):
+            before = m.state.version.copy()
+            m.step()
+        return m, m.state.version.copy(), m.state.version != before
+
+    def _install(self, models: list[tuple[AlignmentModel, np.ndarray, np.ndarray]]) -> None:
+        self.orgs = [m for m, _, _ in models]
+        self._versions = [v for _, v, _ in models]
+        self.relayed = [r for _, _, r in models]
+        self._pending.clear()
+        self._pending_marks.clear()
+        self._pending_from.clear()
+        self.running = self.day < self.horizon
+
+    def go_back(self, day: object) -> int:
+        """Back to the end of ``day``: every organisation replayed from its set-up with the same seed
+        and its events up to that day (the scenario's own events all stay: they are its future);
+        the live moves of later days are dropped, with their marks.  Returns the day."""
+        with self.lock:
+            d = self._check_day(day)
+            self._install([self._replayed(k, self._log(k, d), d) for k in range(len(self.orgs))])
+            self.marks = [m for m in self.marks if m.day <= d or m in self.scheduled_marks]
+            self.bookmarks = [b for b in self.bookmarks if b <= d]
+            if self.branched_at is not None and self.branched_at > d:
+                self.branched_at = None
+            return d
+
+    def branch(self, day: object) -> int:
+        """Branch at the end of ``day``: A is the session as played (replayed with its whole action
+        log, so it goes on as it went), B is A replayed with the same seed and only the events up
+        to that day; from then on live moves go to B only ("what if we had not pivoted on day
+        40?": branch at day 39).  Returns the day."""
+        with self.lock:
+            d = self._check_day(day)
+            whole, truncated = self._log(0, None), self._log(0, d)
+            setup = self._setups[0]
+            a = self._replayed(0, whole, d)
+            self._setups = [setup, setup]
+            self._graphs = [self._graphs[0], self._graphs[0]]
+            b = self._replayed(1, truncated, d)
+            self._install([a, b])
+            self.layouts = [self.layouts[0], self.layouts[0]]
+            self.twin, self.twin_lever = True, ""
+            self._fixed_labels = ["A: as played", f"B: branch, day {d}"]
+            self.movers = [1]
+            self.branched_at = d
+            self.marks = [m if m.day <= d or m in self.scheduled_marks or m.label.endswith(" (A)")
+                          else Mark(m.day, m.kind, f"{m.label} (A)", m.duration)
+                          for m in self.marks if not m.label.endswith(" (B)")]
+            self.scheduled_marks = [m for m in self.scheduled_marks if not m.label.endswith(" (B)")]
+            self.marks.append(Mark(d, "branch", f"branch day {d}"))
+            self.bookmarks = [b for b in self.bookmarks if b <= d]
+            return d
 
     # -- the action log ------------------------------------------------------------------------
     def session_params(self, k: int = 0) -> ModelParams:
@@ -317,7 +418,8 @@ class Workshop(mesa.Model):
             live = len(self.live_actions(k))
             comment = (f"Workshop session saved on day {self.day}: {self.labels[k]} of {self.scenario_name}, "
                        f"seed {self.root_seed},\nwith the scenario's events and the {live} live action(s) "
-                       f"of the session. Replay: alignsim run <this file>")
+                       f"of the session. Replay: alignsim run <this file>; debrief: alignsim debrief <this file>\n"
+                       + session_line(self.day, len(self._setups[k][0].events), "AB"[k]))
             return scenario_toml(params, comment)
 
     def save_session(self, path: str | Path, k: int = 0) -> Path:

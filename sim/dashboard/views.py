@@ -24,9 +24,10 @@ from . import colours as col
 from .frame import CAUSE_COLUMNS, METRICS, SERIES, TILES, Frame, OrgFrame, rolling_mean, tile_label
 from .svg import INK, Axes, Svg, nice_ceiling
 
-MARK_LETTER = {"shock": "S", "pivot": "P", "leader": "L", "lever": "±"}
-FLOORS = {"friction_index": 1.0, "pivots": 4.0, "escalations": 1.0, "decision_latency": 2.0}
-FIXED = {"satisfaction": (0.0, 1.0), "fatigue": (0.0, 1.0)}
+MARK_LETTER = {"shock": "S", "pivot": "P", "leader": "L", "lever": "±", "bookmark": "⚑", "branch": "⎇"}
+FLOORS = {"friction_index": 1.0, "pivots": 4.0, "escalations": 1.0, "decision_latency": 2.0,
+          "approvals_waiting": 5.0, "churned": 10.0}
+FIXED = {"satisfaction": (0.0, 1.0), "fatigue": (0.0, 1.0), "alignment": (0.0, 1.0), "retention": (0.0, 1.0)}
 
 
 def x_limit(day: int, horizon: int) -> int:
@@ -199,12 +200,15 @@ def letter_rows(xs: list[float], gap: float) -> list[int]:
     return rows
 
 
-MARK_WORD = {"shock": "shock", "pivot": "pivot", "leader": "new leader"}
+MARK_WORD = {"shock": "shock", "pivot": "pivot", "leader": "new leader", "bookmark": "⚑", "branch": "⎇ branch"}
 
 
 def mark_text(mark) -> str:
     """What a mark says in words: the kind, or for a live move its label ("ownership 0.15 -> 0.85 (A)")."""
-    return mark.label if mark.kind == "lever" else MARK_WORD.get(mark.kind, mark.label)
+    if mark.kind == "lever":
+        return mark.label
+    who = mark.label[-4:] if mark.label.endswith((" (A)", " (B)")) else ""
+    return MARK_WORD.get(mark.kind, mark.label) + who
 
 
 def marks_line(marks: list, day: int, last: int = 4) -> str:
