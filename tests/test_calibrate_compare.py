@@ -102,3 +102,16 @@ def test_compare_over_posterior_draws_reports_what_dominates(tmp_path, capsys):
     # the report rebuilt from the saved runs gives the same table
     assert main(["report", str(out)]) == 0
     assert pd.read_csv(out / "uncertainty.csv").equals(table)
+
+
+@pytest.mark.parametrize("posterior", [False, True])
+def test_the_summary_says_what_its_intervals_reflect(posterior):
+    from types import SimpleNamespace
+
+    from sim.report.compare_summary import certainty
+
+    manifest = {"replicates": 10, **({"posterior": {"draws": 10}} if posterior else {})}
+    kpis = pd.DataFrame({"scenario": ["a", "b"], "clear": [False, True]})
+    text = certainty(SimpleNamespace(saved=SimpleNamespace(manifest=manifest, scenarios=["a", "b"]), kpi_table=kpis))
+    assert ("run-to-run chance only" in text) is not posterior
+    assert ("uncertainty of the fitted parameters" in text) is posterior

@@ -156,8 +156,11 @@ def certainty(a: Analysis) -> str:
     if n < 2:
         return ("With a single replicate there are no intervals: the differences shown could be chance. "
                 "Run with --replicates 10 or more.")
+    source = ("run-to-run chance and, through the posterior draws of a calibration, the uncertainty of the fitted "
+              "parameters (the uncertainty section says which dominates)" if "posterior" in a.saved.manifest
+              else "run-to-run chance only")
     return (f"Each 95% interval is the range that, given the model, holds the true average effect in 95 of 100 such "
-            f"studies; it reflects run-to-run chance only (n = {n} paired replicates), not whether the model's "
+            f"studies; it reflects {source} (n = {n} paired replicates), not whether the model's "
             f"assumptions fit this organisation. An interval that includes 0 means the difference could be "
             f"chance. {clear} of {total} KPI comparisons changed clearly. Intervals narrow roughly with the square "
             f"root of the number of replicates: four times as many halves them.")
