@@ -157,3 +157,43 @@ def test_resume_needs_the_same_experiment_and_the_flag(tmp_path):
         run_sweep(load_experiment(path), out, jobs=1, resume=True)  # two sweeps never share a store
     summary = run_sweep(load_experiment(path), out, jobs=1, resume=True)  # complete: nothing to do
     assert (summary.skipped, summary.done) == (4, 0)
+
+
+def test_sigterm_keeps_what_finished_and_leaves_no_worker_running(tmp_path):
+    """A SIGTERM (a batch scheduler's, or `kill`) reaches only the coordinator: it must take Ctrl-C's
+    path (finished runs kept, manifest says interrupted, exit 130) and stop its workers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from kill_util import ROOT
+
+    path = callable_experiment(tmp_path / "slow.toml", "seeded", samples=300, replicates=2)
+    out = tmp_path / "termed"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ALIGNSIM_TEST_DELAY": "0.05"}
+    log = tmp_path / "stderr.txt"  # a file, not a pipe: orphaned workers would keep a pipe open
+    with log.open("wb") as stderr:
+        proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--jobs", "2",
+                                 "--quiet"], cwd=tmp_path, env=env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.monotonic() + 120
+    while parts(out) < 1 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sweep ended before it could be terminated"
+    proc.send_signal(signal.SIGTERM)  # the coordinator only, not its process group
+    code = proc.wait(timeout=60)
+    err = log.read_text()
+    assert code == 130 and "interrupted" in err and "Traceback" not in err, (code, err)
+    for _ in range(100):  # workers are terminated, not left to finish their chunks
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("worker processes were still running 5 s after the coordinator exited")
+    done = len(read_runs(out))
+    assert 0 < done < 600 and read_manifest(out)["status"] == "interrupted"

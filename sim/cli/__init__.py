@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -204,14 +205,27 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
     return code
 
 
+def _terminated(signum, frame) -> NoReturn:
+    raise KeyboardInterrupt  # SIGTERM takes Ctrl-C's path: finished runs kept, workers stopped, exit 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit code.  A SIGTERM (a
+    scheduler's or ``kill``'s) ends a command like Ctrl-C does."""
     try:
+        if argv is None and threading_main():
+            signal.signal(signal.SIGTERM, _terminated)
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         return COMMANDS[args.command](args)
     except _UsageError as exc:

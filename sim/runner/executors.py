@@ -76,6 +76,12 @@ def local_processes(jobs: int | None) -> Iterator[Pool]:
     executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method))
     try:
         yield Pool(executor, "processes", n, f"{n} local process{'es' if n > 1 else ''} ({method})")
+    except BaseException:
+        # interrupted (Ctrl-C, SIGTERM) or failed: stop the workers now rather than wait for their
+        # chunks; a SIGTERM reaches only this process, and its workers would otherwise run on
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            proc.terminate()
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
