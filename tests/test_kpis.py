@@ -98,7 +98,13 @@ def test_the_run_summary_lists_every_compared_kpi(series):
 def test_dashboard_charts_and_colours_come_from_the_declarations():
     from sim.dashboard import colours, frame
 
-    assert list(frame.SERIES) == [k.column for k in DASHBOARD]
+    # the declared dashboard KPIs, then the quantities the trainer's guide quotes (each a declared KPI,
+    # whose unit and smoothing the chart takes from its declaration)
+    assert list(frame.SERIES) == [k.column for k in DASHBOARD] + list(frame.GUIDE_CHARTS)
+    for column in frame.GUIDE_CHARTS:
+        k = kpis.kpi(column)
+        assert frame.SERIES[column] == (frame.GUIDE_CHARTS[column] or k.chart_title,
+                                        k.axis_unit + frame.SMOOTHING[k.smooth])
     assert frame.SERIES["escalations"] == ("Escalations", "per day, 7-day mean")
     assert frame.CAUSE_COLUMNS == tuple(c.column for c in FRICTION_CAUSES)
     assert colours.CAUSE == {c.key: c.colour for c in FRICTION_CAUSES}
