@@ -42,6 +42,7 @@ _NODES = (
 BASE: dict[str, Any] = {
     "org": {"customers_per_front_team": 4, "customer_ties": 0.0},
     "managers": {"heterogeneity": 0.0},
+    "customers": {"warm_start": 0},  # start empty: the hand computations put requests in by hand
 }
 
 

@@ -1,4 +1,10 @@
-"""Step 2, demand: idle customers make requests, more under pressure.
+"""Step 2, demand: active customers make requests, more under pressure.
+
+Demand does not depend on service: every active customer asks with the same daily chance,
+whether or not it already has requests open, so a demand event of +X% (``pressure.demand_gain``
+times a shock's pressure, or a ``demand-surge`` intervention) produces +X% requests.  A request
+takes the lowest free slot of the request pool (``State.free_slots`` grows the pool when needed);
+a customer already holding ``demand.max_open`` requests does not ask (balks, counted).
 
 A request's theme is drawn from the market's current need (customers ask for what they need);
 it may need back-office work and/or a decision beyond routine.  Seed 000 ('Pressure', the CX
@@ -10,27 +16,39 @@ from __future__ import annotations
 import numpy as np
 
 from .params import ModelParams
-from .state import FRONT, NONE, State
+from .state import FRONT, State
+
+
+def request_chance(st: State, params: ModelParams, pressure: float, customers: np.ndarray) -> np.ndarray:
+    """Today's chance that each of ``customers`` makes a request."""
+    rate = params.demand.request_rate * (1.0 + params.pressure.demand_gain * pressure)
+    boost = 1.0 + st.iv.demand_boost[st.cust_team[customers]]  # demand-surge interventions
+    return np.minimum(1.0, rate * boost)
 
 
 def make_requests(st: State, params: ModelParams, rng: np.random.Generator, pressure: float) -> None:
-    """Open a request for each idle customer that asks today."""
+    """Every active customer asks with today's chance; each request opens in a free slot."""
     d = params.demand
-    rate = d.request_rate * (1.0 + params.pressure.demand_gain * pressure)
-    idle = np.flatnonzero(st.active & (st.stage == NONE))
-    boost = 1.0 + st.iv.demand_boost[st.cust_team[idle]]  # demand-surge interventions
-    new = idle[rng.random(idle.size) < np.minimum(1.0, rate * boost)]
-    n = new.size
+    active = np.flatnonzero(st.active)
+    asking = active[rng.random(active.size) < request_chance(st, params, pressure, active)]
+    room = st.open_count()[asking] < d.max_open
+    st.tick.balked = int(asking.size - np.count_nonzero(room))
+    st.total_balked += st.tick.balked
+    asking = asking[room]
+    n = asking.size
     st.tick.new_requests = n
     st.total_requests += n
     if n == 0:
         return
+    new = st.free_slots(n)
+    st.req_cust[new] = asking
+    st.req_team[new] = st.cust_team[asking]
     st.stage[new] = FRONT
-    st.loc[new] = st.cust_team[new]
+    st.loc[new] = st.cust_team[asking]
     st.theme[new] = np.minimum(np.searchsorted(np.cumsum(st.need), rng.random(n), side="right"), st.need.size - 1)
     st.needs_back[new] = rng.random(n) < d.back_share
     st.needs_decision[new] = rng.random(n) < min(1.0, d.decision_share * (1.0 + d.decision_gain * pressure))
-    st.remaining[new] = d.front_work * st.work_factor[st.cust_team[new]]
+    st.remaining[new] = d.front_work * st.work_factor[st.cust_team[asking]]
     st.work_total[new] = st.remaining[new]
     st.age[new] = 0.0
     for arr in (st.back_done, st.reworked, st.siloed, st.exception):

@@ -33,10 +33,11 @@ def book_delays(st: State, weight: float, overload_fatigue: float = 0.5) -> None
     work redone after a pivot; a team overloaded or tired; a team that ranks the request's theme
     below the others; a request that crossed a silo; otherwise plain queueing (overload).
     """
-    late = np.flatnonzero((st.stage != 0) & st.active & (st.age > st.expected))
+    expected = st.expected[st.req_cust]  # each request's customer's accepted wait
+    late = np.flatnonzero((st.stage != 0) & st.active[st.req_cust] & (st.age > expected))
     if late.size == 0 or weight == 0:
         return
-    amount = weight / st.expected[late]
+    amount = weight / expected[late]
     in_decision = st.stage[late] == DECISION
     team = np.where(in_decision, 0, st.loc[late])
     unit = np.where(in_decision, st.loc[late], st.team_unit[team])

@@ -5,7 +5,12 @@ Index spaces
   order so ``parent[u] < u``.
 - teams ``j`` (0..T-1): ``team_unit[j]`` is the team's unit; ``unit_team[u]`` maps back (-1 if not a team).
 - customers ``c`` (0..C-1): each served by one front-office team ``cust_team[c]``.
-- requests: at most one open request per customer, so request arrays are indexed by customer.
+- request slots ``r`` (0..R-1): a pool shared by all customers.  An open slot (``stage != NONE``)
+  holds one request of customer ``req_cust[r]`` (served by team ``req_team[r]``); a customer may
+  hold several, up to ``demand.max_open``.  A new request takes the lowest free slot; the pool
+  starts with C slots and grows only when every slot is taken (:meth:`State.free_slots`), so
+  its size follows the number of requests open, not customers times ``max_open``.  Arrays named
+  in ``REQUEST_ARRAYS`` are indexed by slot, customer arrays by customer.
 
 Agents (``sim.model.agents``) read their state from these arrays; rules (one module per
 mechanism) update them in bulk.
@@ -31,6 +36,12 @@ CAUSES = ("pivot_rework", "decision_escalation", "silo_handoff", "overload_fatig
 C_PIVOT, C_DECISION, C_HANDOFF, C_OVERLOAD, C_MISALIGN = range(len(CAUSES))
 
 
+# per-request arrays (indexed by request slot; the pool grows when every slot is taken)
+REQUEST_ARRAYS = ("req_cust", "req_team", "stage", "loc", "theme", "remaining", "work_total", "age", "dec_since",
+                  "dec_height", "needs_back", "needs_decision", "back_done", "reworked", "siloed", "exception",
+                  "n_explain", "n_inconsistent", "n_escalate", "n_bounce")
+
+
 def normalize_rows(x: np.ndarray, floor: float = 1e-3) -> np.ndarray:
     """Project rows onto the probability simplex by clipping at ``floor`` and rescaling."""
     x = np.maximum(x, floor)
@@ -46,7 +57,9 @@ def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class Tick:
     """Counters of what happened during the current step (reset at its start)."""
 
-    new_requests: int = 0
+    new_requests: int = 0  # requests opened (made and not balked)
+    balked: int = 0  # requests not made because the customer already held demand.max_open
+    reneged: int = 0  # overdue requests customers gave up (also counted in abandoned)
     completed: int = 0
     abandoned: int = 0
     escalations: int = 0
@@ -200,7 +213,9 @@ class State:
             self.tie_idx = np.zeros(0, dtype=np.int64)
             self.tie_ptr = np.zeros(C + 1, dtype=np.int64)
 
-        # --- requests (one slot per customer)
+        # --- requests: a pool of slots, C to start with (a free slot's req_cust is stale)
+        self.req_cust = np.arange(C, dtype=np.int64)
+        self.req_team = self.cust_team.copy()
         self.stage = np.zeros(C, dtype=np.int8)
         self.loc = np.zeros(C, dtype=np.int64)  # team index (FRONT/BACK/ROUTE) or unit (DECISION)
         self.theme = np.zeros(C, dtype=np.int64)
@@ -227,6 +242,8 @@ class State:
         self.total_completed = 0
         self.total_abandoned = 0
         self.total_churned = 0
+        self.total_balked = 0
+        self.experiences: list[tuple[np.ndarray, np.ndarray]] | None = None  # (customers, scores), warm start only
         self.tick = Tick()
         self.iv = Active(T)  # interventions in force this step (sim/model/interventions.py)
 
@@ -240,3 +257,25 @@ class State:
 
     def open_mask(self) -> np.ndarray:
         return self.stage != NONE
+
+    @property
+    def slots(self) -> int:
+        """Request slots in the pool (open or free)."""
+        return self.stage.size
+
+    def open_count(self) -> np.ndarray:
+        """Open requests held by each customer."""
+        return np.bincount(self.req_cust[self.stage != NONE], minlength=self.C)
+
+    def free_slots(self, n: int) -> np.ndarray:
+        """The ``n`` lowest free request slots, growing the pool first if fewer are free (by at least
+        half its size, so growth is rare; existing slot indices keep their meaning)."""
+        free = np.flatnonzero(self.stage == NONE)
+        if free.size < n:
+            extra = max(n - free.size, self.stage.size // 2, 1)
+            start = self.stage.size
+            for name in REQUEST_ARRAYS:
+                arr = getattr(self, name)
+                setattr(self, name, np.concatenate([arr, np.zeros(extra, dtype=arr.dtype)]))
+            free = np.concatenate([free, np.arange(start, start + extra)])
+        return free[:n]

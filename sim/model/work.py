@@ -56,7 +56,7 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     st.remaining[finished] = 0.0
     st.back_done[finished[st.stage[finished] == BACK]] = True
     st.stage[finished] = ROUTE
-    st.loc[finished] = st.cust_team[finished]
+    st.loc[finished] = st.req_team[finished]
     # initiatives: work in progress is delivered over initiative_cycle days; value by fit to need
     st.initiative_wip += initiative
     delivered = st.initiative_wip / wp.initiative_cycle
