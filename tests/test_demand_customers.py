@@ -194,3 +194,137 @@ def test_a_collapse_is_flagged_in_the_run_summary():
     assert rows(0.1)["customer base lost (last day)"] == pytest.approx(0.1)
     assert not any(k.startswith("COLLAPSE") for k in rows(0.1))
     assert any(k.startswith("COLLAPSE") for k in rows(0.3))
+
+
+# ---------------------------------------------------------------- failure demand and arrivals (item 3)
+def test_overdue_customers_chase_taking_front_capacity_and_booking_friction():
+    from tiny import TB, TF, put, rng, tiny_model
+
+    from sim.model.demand import chase
+    from sim.model.state import C_OVERLOAD, FRONT
+
+    for rate in (1.0, 0.0):  # with the mechanism switched off nothing happens
+        m = tiny_model({"demand": {"chase_rate": rate, "chase_work": 0.2}})
+        st, p = m.state, m.params
+        st.expected[:] = 10.0
+        put(st, 0, FRONT, TB, age=11.0)  # overdue, in the back office B: its front team F answers the chaser
+        put(st, 1, FRONT, TF, age=5.0)  # not overdue: no chaser
+        st.load_ratio[:] = 2.0  # overloaded teams: the cause holding the request is overload
+        chase(st, p, rng())
+        assert st.tick.chasers == int(rate) and st.total_chasers == int(rate)
+        np.testing.assert_allclose(st.chase_load, [0.2 * rate, 0.0, 0.0])
+        booked = st.friction_step.sum()
+        assert booked == pytest.approx(0.5 * rate)  # customers.friction_weights["chase"]
+        if rate:
+            assert st.friction_step[C_OVERLOAD, st.team_unit[TB]] == pytest.approx(0.5)
+
+
+def test_chasers_are_taken_from_the_front_teams_capacity():
+    from tiny import TF, put, tiny_model
+
+    from sim.model.state import FRONT
+    from sim.model.work import do_work
+
+    done = []
+    for load in (0.0, 2.0):
+        m = tiny_model({"demand": {"max_rate": 20.0}, "work": {"initiative_share": 0.0}})
+        st, p = m.state, m.params
+        put(st, 0, FRONT, TF, remaining=20.0)  # more work than the team can do in a day
+        st.chase_load[TF] = load
+        do_work(st, p)
+        done.append(20.0 - st.remaining[0])
+    assert done[0] - done[1] == pytest.approx(2.0)
+
+
+class _Certain:
+    """A generator whose every uniform draw is 0 (below any positive chance) and every normal draw 0."""
+
+    def random(self, n):
+        return np.zeros(n)
+
+    def normal(self, loc, scale, n):
+        return np.full(n, float(loc))
+
+
+def test_new_customers_take_the_places_of_leavers_at_a_rate_word_of_mouth_sets():
+    from tiny import rng, tiny_model
+
+    from sim.model.customers import arrival_factor, arrive
+
+    m = tiny_model({"customers": {"arrival_rate": 0.1, "referral_gain": 5.0}})
+    st, p = m.state, m.params
+    st.satisfaction_ref[:] = 0.9
+    st.satisfaction[:] = 0.9
+    st.active[[1, 2]] = False
+    st.satisfaction[[1, 2]] = 0.1
+    assert arrival_factor(st, p)[0] == pytest.approx(1.0)  # the customers who stayed are as satisfied as on day 0
+    arrive(st, p, _Certain())  # any positive chance: both places are taken
+    assert st.active.all() and st.tick.arrived == 2 and st.total_arrived == 2
+    np.testing.assert_allclose(st.satisfaction[[1, 2]], p.customers.initial_satisfaction)
+    np.testing.assert_allclose(st.patience[[1, 2]], p.customers.expected_wait * np.exp(-0.5 * 0.25**2))
+    # word of mouth: active customers 0.2 below the day-0 level make arrivals stop (1 + 5 x -0.2 = 0)
+    st.satisfaction[:] = 0.7
+    assert arrival_factor(st, p)[0] == pytest.approx(0.0)
+    st.active[[1, 2]] = False
+    arrive(st, p, _Certain())
+    assert st.tick.arrived == 0
+    # switched off: no arrivals at all
+    m = tiny_model({"customers": {"arrival_rate": 0.0}})
+    m.state.active[[1, 2]] = False
+    arrive(m.state, m.params, rng())
+    assert m.state.tick.arrived == 0 and m.state.active.sum() == 2
+
+
+def retention_path(arrival_rate: float) -> np.ndarray:
+    """Mean retention by day over 5 seeds of a calm year that starts with 30% of the base gone (the
+    aftermath of a collapse, set by hand so that nothing else differs between the two runs)."""
+    p = ModelParams.model_validate({"customers": {"arrival_rate": arrival_rate}})
+    paths = []
+    for seed in range(5):
+        m = AlignmentModel(params=p, seed=seed)
+        st = m.state
+        st.active[np.random.default_rng(seed).random(st.C) < 0.3] = False
+        st.stage[~st.active[st.req_cust]] = 0  # their requests go with them
+        m.run()
+        paths.append(m.series().retention.to_numpy()[1:])
+    return np.mean(paths, axis=0)
+
+
+def test_the_customer_base_grows_back_and_cannot_without_arrivals():
+    # arrivals of 0.10 of the day-0 base a year against calm churn of 0.10 of the active base: a base
+    # at 0.7 grows by about 0.10 x (1 - 0.7) = 0.03 a year when its customers are as satisfied as
+    # before; without arrivals it loses its calm churn, 0.07
+    grows = retention_path(0.10)
+    assert grows[-1] > grows[0] + 0.01, (grows[0], grows[-1])
+    without = retention_path(0.0)  # the mechanism switched off: the base only shrinks
+    assert (np.diff(without) <= 0).all() and without[-1] < without[0] - 0.04, (without[0], without[-1])
+
+
+def burnout_quarters(*sets: str) -> np.ndarray:
+    """Per seed (5): team fatigue over days 183-273 and 274-364 and requests per day over days 1-91
+    and 274-364 of the bundled `burnout` scenario (pressure rising from 0.3 to 1.3 over the year)."""
+    from sim.inputs.scenarios import load_scenario
+
+    rows = []
+    for seed in range(5):
+        sc = load_scenario("burnout", list(sets))
+        m = AlignmentModel(params=sc.params, seed=seed)
+        m.run()
+        df = m.series()
+        q = [df[(df.step > a) & (df.step <= a + 91)] for a in (0, 182, 273)]
+        rows.append([q[1].fatigue.mean(), q[2].fatigue.mean(), q[0].new_requests.mean(), q[2].new_requests.mean()])
+    return np.array(rows)
+
+
+def test_in_burnout_shedding_customers_no_longer_relieves_staff():
+    # issue 11: under the former rules (one open request per customer, no chasers, no arrivals)
+    # customers who wait or leave stop asking, so requests fall as pressure rises and fatigue's rise
+    # stalls in the last quarter (measured: +0.043 from Q3 to Q4, requests 26.6 -> 24.2 a day). Now
+    # demand keeps coming, chasers take front capacity and newcomers replace leavers: fatigue rises
+    # by +0.17 from Q3 to Q4 (every seed above +0.12) and requests rise (27.0 -> 30.9 a day)
+    now = burnout_quarters()
+    rise = now[:, 1] - now[:, 0]
+    assert (rise > 0.05).all() and (now[:, 3] > now[:, 2]).all(), now
+    former = burnout_quarters("demand.max_open=1", "demand.request_rate=0.06", "demand.chase_rate=0",
+                              "customers.arrival_rate=0")
+    assert rise.mean() > (former[:, 1] - former[:, 0]).mean() + 0.05 and former[:, 3].mean() < former[:, 2].mean()

@@ -89,6 +89,12 @@ def leaving_hazard(satisfaction: np.ndarray, params: ModelParams) -> np.ndarray:
 
 
 def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) -> None:
+    """Erosion, reneging, leaving and word of mouth (:func:`leave`), then new customers (:func:`arrive`)."""
+    leave(st, params, rng)
+    arrive(st, params, rng)
+
+
+def leave(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     cp = params.customers
     s = st.satisfaction
     overdue = (st.stage != NONE) & (st.age > st.expected[st.req_cust])
@@ -126,3 +132,40 @@ def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) ->
         bad = np.maximum(0.0, cp.churn_reference - s[leaving]) / cp.churn_reference
         np.subtract.at(s, ties, cp.word_of_mouth * np.repeat(bad, counts))
         np.clip(s, 0.0, 1.0, out=s)
+
+
+def arrival_factor(st: State, params: ModelParams) -> np.ndarray:
+    """Word of mouth on arrivals, per team: ``max(0, 1 + customers.referral_gain x (s - s0))``, with
+    ``s`` the mean satisfaction of the team's active customers now and ``s0`` on day 0 (1 when the
+    team's customers are as satisfied as when the run started)."""
+    cp = params.customers
+    active = np.bincount(st.cust_team, weights=st.active, minlength=st.T)
+    total = np.bincount(st.cust_team, weights=st.satisfaction * st.active, minlength=st.T)
+    mean = np.where(active > 0, total / np.maximum(active, 1), st.satisfaction_ref)
+    return np.maximum(0.0, 1.0 + cp.referral_gain * (mean - st.satisfaction_ref))
+
+
+def arrive(st: State, params: ModelParams, rng: np.random.Generator) -> None:
+    """New customers: team j gains on average ``customers.arrival_rate / 365 x base_j x
+    arrival_factor_j`` a day (``base_j``: its customers on day 0), each taking the slot of a customer
+    who left (its ties with it); a team cannot grow beyond its day-0 base.  A newcomer starts at
+    ``customers.initial_satisfaction`` with a patience of its own and no request open."""
+    cp = params.customers
+    if cp.arrival_rate == 0:
+        return
+    gone = np.flatnonzero(~st.active)
+    if gone.size == 0:
+        return
+    team = st.cust_team[gone]
+    expected = cp.arrival_rate / 365.0 * st.base * arrival_factor(st, params)
+    vacant = np.bincount(team, minlength=st.T)
+    chance = np.minimum(1.0, expected[team] / np.maximum(vacant[team], 1))
+    new = gone[rng.random(gone.size) < chance]
+    st.tick.arrived = new.size
+    st.total_arrived += new.size
+    if new.size == 0:
+        return
+    st.active[new] = True
+    st.satisfaction[new] = cp.initial_satisfaction
+    sd = cp.expectation_sd
+    st.patience[new] = cp.expected_wait * np.exp(rng.normal(0.0, sd, new.size) - 0.5 * sd**2)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .friction import book, holding
 from .params import ModelParams
-from .state import FRONT, State
+from .state import FRONT, NONE, State
 
 
 def request_chance(st: State, params: ModelParams, pressure: float, customers: np.ndarray) -> np.ndarray:
@@ -27,7 +28,13 @@ def request_chance(st: State, params: ModelParams, pressure: float, customers: n
 
 
 def make_requests(st: State, params: ModelParams, rng: np.random.Generator, pressure: float) -> None:
-    """Every active customer asks with today's chance; each request opens in a free slot."""
+    """Every active customer asks with today's chance; each request opens in a free slot.  Then
+    customers waiting past their accepted wait chase (:func:`chase`)."""
+    open_requests(st, params, rng, pressure)
+    chase(st, params, rng)
+
+
+def open_requests(st: State, params: ModelParams, rng: np.random.Generator, pressure: float) -> None:
     d = params.demand
     active = np.flatnonzero(st.active)
     asking = active[rng.random(active.size) < request_chance(st, params, pressure, active)]
@@ -55,3 +62,24 @@ def make_requests(st: State, params: ModelParams, rng: np.random.Generator, pres
         arr[new] = False
     for arr in (st.n_explain, st.n_inconsistent, st.n_escalate, st.n_bounce):
         arr[new] = 0
+
+
+def chase(st: State, params: ModelParams, rng: np.random.Generator) -> None:
+    """Failure demand (Seddon 2003): each open request past its customer's accepted wait is chased
+    today with chance ``demand.chase_rate``.  A chaser is answered by the customer's front team,
+    which spends ``demand.chase_work`` person-days on it today (``st.chase_load``, taken from its
+    capacity in ``work.do_work``), and it is friction (``customers.friction_weights['chase']``),
+    booked to the cause and unit holding the request (``friction.holding``)."""
+    d = params.demand
+    st.chase_load = np.zeros(st.T)
+    if d.chase_rate == 0:
+        return
+    overdue = np.flatnonzero((st.stage != NONE) & (st.age > st.expected[st.req_cust]))
+    chasing = overdue[rng.random(overdue.size) < d.chase_rate]
+    st.tick.chasers = chasing.size
+    st.total_chasers += chasing.size
+    if chasing.size == 0:
+        return
+    st.chase_load = d.chase_work * np.bincount(st.req_team[chasing], minlength=st.T)
+    cause, unit = holding(st, chasing, params.customers.tired_fatigue)
+    book(st, cause, unit, params.customers.friction_weights["chase"])

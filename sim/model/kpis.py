@@ -264,6 +264,16 @@ def requests_balked(m) -> int:
     return m.state.tick.balked
 
 
+def chasers(m) -> int:
+    """Contacts chasing an overdue request today (failure demand, ``demand.chase``)."""
+    return m.state.tick.chasers
+
+
+def arrivals(m) -> int:
+    """New customers today (``customers.arrive``)."""
+    return m.state.tick.arrived
+
+
 def completed(m) -> int:
     return m.state.tick.completed
 
@@ -342,6 +352,8 @@ KPIS: tuple[Kpi, ...] = (
     _k(new_requests, "new requests", "requests", "total", 0, compared=False, smooth="mean"),
     _k(requests_balked, "requests not made (customer at max_open)", "requests", "total", -1, compared=False,
        smooth="mean"),
+    _k(chasers, "chasers (failure demand)", "contacts", "total", -1, smooth="mean"),
+    _k(arrivals, "new customers", "customers", "total", +1, compared=False, smooth="sum"),
     _k(completed, "finished requests", "requests", "total", +1, compared=False, smooth="mean"),
     _k(waiting, "requests waiting", "requests", "mean", -1, compared=False),
     _k(in_work, "requests in work", "requests", "mean", 0, compared=False),

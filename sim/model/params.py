@@ -21,7 +21,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 THEMES = ("speed", "cost", "quality", "compliance")
 LEVERS = ("clarity", "ownership", "resilience", "empathy", "customer_bar")
 CORE_LEVERS = LEVERS[:4]  # the four CORE levers (without the customer bar)
-FRICTION_WEIGHTS = {"delay": 1.0, "explanation": 0.5, "inconsistent": 1.0, "escalation": 0.5, "bounce": 0.5}
+FRICTION_WEIGHTS = {"delay": 1.0, "explanation": 0.5, "inconsistent": 1.0, "escalation": 0.5, "bounce": 0.5,
+                    "chase": 0.5}
 
 
 def P(default: Any, lo: float | None, hi: float | None, unit: str, meaning: str, rationale: str):
@@ -225,6 +226,15 @@ class DemandParams(Section):
                       "Demand is independent of service (a +X% event gives +X% requests) until a customer has "
                       "eight requests unanswered (under 1% of customer-days in the bundled shocks); balking "
                       "bounds the work of a collapsing organisation. Balked requests are counted (requests_balked).")
+    chase_rate: float = P(0.15, 0.0, 1.0, "1/day",
+                          "Daily chance that a customer chases a request it has waited on past its accepted wait "
+                          "(failure demand); 0: customers never chase.",
+                          "Assumption: about one chase a week while overdue. Failure demand, demand caused by a "
+                          "failure to do something or do it right for the customer (Seddon 2003, Freedom from Command "
+                          "and Control), is a large share of contacts in service centres.")
+    chase_work: float = P(0.05, 0.0, 5.0, "person-days",
+                          "Front-office capacity one chaser takes (a contact answered, the request looked up).",
+                          "Assumption: about 25 minutes of a front agent's day, a thirtieth of a request's front work.")
     back_share: float = P(0.5, 0.0, 1.0, "probability", "Share of requests needing back-office work.",
                           "Half of requests cross the front/back line (seed 004).")
     decision_share: float = P(0.3, 0.0, 1.0, "probability",
@@ -443,6 +453,17 @@ class CustomerParams(Section):
                           "Assumption: a customer at satisfaction 0 leaves at 7 times the calm hazard (52% a year), "
                           "one halfway below the reference at 4 times (about 3% a month): switching takes time and "
                           "effort; smooth, so no cliff turns a small push into a wave of departures (ODD 7.8).")
+    arrival_rate: float = P(0.10, 0.0, 2.0, "share of the day-0 base/year",
+                            "New customers a team gains in a year, as a share of its day-0 base, while its customers "
+                            "are as satisfied as on day 0; they take the places of customers who left (the base "
+                            "never exceeds its day-0 size); 0: no new customers.",
+                            "Equal to the default calm churn, so a calm base holds its size and a shrunk one grows "
+                            "back; set it with calm_churn (docs/sectors.md).")
+    referral_gain: float = P(5.0, 0.0, 50.0, "share per level",
+                             "Relative change of arrivals per unit of mean satisfaction above or below its day-0 "
+                             "level (word of mouth); 0: arrivals ignore satisfaction.",
+                             "Assumption, in the manner of Bass (1969) imitation: a team whose customers are 0.1 "
+                             "less satisfied than at the start wins half as many new ones; 0.2 less, none.")
     word_of_mouth: float = P(0.1, 0.0, 1.0, "level", "Satisfaction a customer loses when a tie leaves.",
                              "Contagion along ties (Bass diffusion), scaled by the leaver's dissatisfaction; one "
                              "leaver causes well under one further departure, so cascades die out (ODD 7.8).")
@@ -475,7 +496,7 @@ class CustomerParams(Section):
 
     @model_validator(mode="after")
     def _weights(self):
-        allowed = {"delay", "explanation", "inconsistent", "escalation", "bounce"}
+        allowed = set(FRICTION_WEIGHTS)
         bad = set(self.friction_weights) - allowed
         if bad:
             raise ValueError(f"unknown friction weight {sorted(bad)[0]!r}; allowed: {sorted(allowed)}")

@@ -60,6 +60,8 @@ class Tick:
     new_requests: int = 0  # requests opened (made and not balked)
     balked: int = 0  # requests not made because the customer already held demand.max_open
     reneged: int = 0  # overdue requests customers gave up (also counted in abandoned)
+    chasers: int = 0  # contacts chasing an overdue request (failure demand)
+    arrived: int = 0  # new customers
     completed: int = 0
     abandoned: int = 0
     escalations: int = 0
@@ -142,6 +144,7 @@ class State:
         self.overtime = np.zeros(T)
         self.load_ratio = np.zeros(T)
         self.meeting_load = np.zeros(T)  # person-days burned in meetings this step
+        self.chase_load = np.zeros(T)  # person-days front teams spend answering chasers this step
         self.utilisation = np.zeros(T)
         self.work_factor = np.ones(T)  # extra work per request from over-checking
         self.initiative_wip = np.zeros(T)
@@ -194,6 +197,8 @@ class State:
         self.C = C
         self.active = np.ones(C, dtype=bool)
         self.satisfaction = np.full(C, p.customers.initial_satisfaction)
+        self.base = np.bincount(self.cust_team, minlength=T)  # each team's customer slots: the base it starts with
+        self.satisfaction_ref = np.full(T, p.customers.initial_satisfaction)  # team means on day 0 (warm start)
         self.patience = p.customers.expected_wait * np.exp(
             rng.normal(0.0, p.customers.expectation_sd, C) - 0.5 * p.customers.expectation_sd**2)
         self.expected = self.patience.copy()
@@ -243,6 +248,8 @@ class State:
         self.total_abandoned = 0
         self.total_churned = 0
         self.total_balked = 0
+        self.total_chasers = 0
+        self.total_arrived = 0
         self.experiences: list[tuple[np.ndarray, np.ndarray]] | None = None  # (customers, scores), warm start only
         self.tick = Tick()
         self.iv = Active(T)  # interventions in force this step (sim/model/interventions.py)

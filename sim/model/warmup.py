@@ -88,12 +88,16 @@ def warm_start(st: State, params: ModelParams, rng: np.random.Generator, pressur
             last["decision_latency"] = tk.decision_latency_sum / tk.decisions
     experiences, st.experiences = st.experiences, None
     steady_satisfaction(st, params, rng, experiences, eroded)
+    active = np.bincount(st.cust_team, weights=st.active, minlength=st.T)
+    total = np.bincount(st.cust_team, weights=st.satisfaction * st.active, minlength=st.T)
+    st.satisfaction_ref = np.where(active > 0, total / np.maximum(active, 1), st.satisfaction_ref)  # word of mouth's 1
     st.tick = Tick()
     st.friction_step[:] = 0.0
     st.friction[:] = 0.0
     st.meeting_load[:] = 0.0
     st.total_requests = int(np.count_nonzero(st.stage != NONE))
     st.total_completed = st.total_abandoned = st.total_churned = st.total_balked = 0
+    st.total_chasers = st.total_arrived = 0
     return last
 
 

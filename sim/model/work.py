@@ -42,7 +42,7 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     st.load_ratio = backlog / (nominal * wp.work_horizon)
     st.overtime = np.minimum(wp.overtime_max, wp.overtime_gain * np.maximum(0.0, st.load_ratio - 1.0))
     hours = st.headcount * (1.0 + st.overtime) * (1.0 + st.iv.capacity_boost)  # effort: days worked
-    cap = np.maximum(0.0, capacity(st, params) - st.meeting_load)
+    cap = np.maximum(0.0, capacity(st, params) - st.meeting_load - st.chase_load)  # chasers: demand.chase
     request_cap = cap * (1.0 - wp.initiative_share)
     initiative = cap * wp.initiative_share
     # weighted processor sharing
