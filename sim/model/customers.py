@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .friction import book
 from .params import ModelParams
-from .state import NONE, State
+from .state import C_OVERLOAD, FRONT, NONE, State
 
 
 def percentile(x: np.ndarray, q: float) -> float:
@@ -34,8 +35,22 @@ def update_expectations(st: State, params: ModelParams, pressure: float) -> None
 
 
 def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
-    """Score finished requests (slot indices) and close them."""
+    """Score finished requests (slot indices) and close them.  A defective one (done in less time
+    than the original standard, ``demand.erode_standards``) is not finished: the customer comes back,
+    explains again, and the front team redoes it (friction: overload, weight ``bounce``)."""
     cp = params.customers
+    wrong = st.defective[done]
+    bad, done = done[wrong], done[~wrong]
+    st.tick.defects = bad.size
+    if bad.size:
+        team = st.req_team[bad]
+        st.defective[bad] = False  # the redo is done right
+        st.stage[bad] = FRONT
+        st.loc[bad] = team
+        st.remaining[bad] = params.demand.front_work * st.work_factor[team]
+        st.work_total[bad] = st.remaining[bad]
+        st.n_explain[bad] += 1
+        book(st, C_OVERLOAD, st.team_unit[team], cp.friction_weights["bounce"])
     st.tick.completed = done.size
     st.total_completed += done.size
     if done.size == 0:

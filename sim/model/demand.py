@@ -29,7 +29,9 @@ def request_chance(st: State, params: ModelParams, pressure: float, customers: n
 
 def make_requests(st: State, params: ModelParams, rng: np.random.Generator, pressure: float) -> None:
     """Every active customer asks with today's chance; each request opens in a free slot.  Then
-    customers waiting past their accepted wait chase (:func:`chase`)."""
+    customers waiting past their accepted wait chase (:func:`chase`).  Before, teams under work
+    pressure cut the time they give each task (:func:`erode_standards`)."""
+    erode_standards(st, params)
     open_requests(st, params, rng, pressure)
     chase(st, params, rng)
 
@@ -57,6 +59,8 @@ def open_requests(st: State, params: ModelParams, rng: np.random.Generator, pres
     st.needs_decision[new] = rng.random(n) < min(1.0, d.decision_share * (1.0 + d.decision_gain * pressure))
     st.remaining[new] = d.front_work * st.work_factor[st.cust_team[asking]]
     st.work_total[new] = st.remaining[new]
+    team = st.cust_team[asking]
+    st.defective[new] = rng.random(n) < params.pressure.erosion_defects * (1.0 - st.time_per_task[team])
     st.age[new] = 0.0
     for arr in (st.back_done, st.reworked, st.siloed, st.exception):
         arr[new] = False
@@ -83,3 +87,21 @@ def chase(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     st.chase_load = d.chase_work * np.bincount(st.req_team[chasing], minlength=st.T)
     cause, unit = holding(st, chasing, params.customers.tired_fatigue)
     book(st, cause, unit, params.customers.friction_weights["chase"])
+
+
+def erode_standards(st: State, params: ModelParams) -> None:
+    """Erosion of standards (Oliva and Sterman 2001), once a day before work is planned.
+
+    Under work pressure (yesterday's ``load_ratio`` above 1: more backlog than the team considers
+    normal) a team cuts the time it gives each task below its standard:
+    ``time_per_task = standard x (1 - pressure.erosion_cut x min(1, load_ratio - 1))``, and the
+    standard drifts toward the time actually given at ``pressure.erosion_drift`` a day (goal
+    erosion).  Nothing pulls it back up: once pressure is gone the team works to its eroded
+    standard, so a temporary pulse leaves a lasting erosion.  The time cut scales the work of every
+    request the team takes on today (``work_factor``); a request done in less time is more likely
+    to be defective when it reaches the customer (``customers.complete``)."""
+    pp = params.pressure
+    pressure = np.clip(st.load_ratio - 1.0, 0.0, 1.0)
+    st.time_per_task = st.standard * (1.0 - pp.erosion_cut * pressure)
+    st.standard += pp.erosion_drift * (st.time_per_task - st.standard)
+    st.work_factor = st.work_factor * st.time_per_task

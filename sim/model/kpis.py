@@ -274,6 +274,18 @@ def arrivals(m) -> int:
     return m.state.tick.arrived
 
 
+def service_standard(m) -> float:
+    """Mean time per task the teams give today, relative to the original standard (1: as at the
+    start; lower: cut under pressure or eroded, ``demand.erode_standards``)."""
+    return float(m.state.time_per_task.mean())
+
+
+def defect_rate(m) -> float:
+    """Finished requests that came back defective today, per request finished or sent back."""
+    tk = m.state.tick
+    return tk.defects / max(tk.completed + tk.defects, 1)
+
+
 def completed(m) -> int:
     return m.state.tick.completed
 
@@ -354,6 +366,9 @@ KPIS: tuple[Kpi, ...] = (
        smooth="mean"),
     _k(chasers, "chasers (failure demand)", "contacts", "total", -1, smooth="mean"),
     _k(arrivals, "new customers", "customers", "total", +1, compared=False, smooth="sum"),
+    _k(service_standard, "time per task, relative to the original standard", "share", "mean", +1, axis="share",
+       smooth="mean"),
+    _k(defect_rate, "defective requests", "per finished request", "mean", -1, smooth="mean"),
     _k(completed, "finished requests", "requests", "total", +1, compared=False, smooth="mean"),
     _k(waiting, "requests waiting", "requests", "mean", -1, compared=False),
     _k(in_work, "requests in work", "requests", "mean", 0, compared=False),

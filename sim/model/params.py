@@ -202,6 +202,21 @@ class PressureParams(Section):
     expectation_gain: float = P(0.5, 0.0, 5.0, "share per level",
                                 "How much pressure shortens the wait customers accept.",
                                 "Customers who expect more (seed 000).")
+    erosion_cut: float = P(0.3, 0.0, 1.0, "share",
+                           "Time per task a team cuts below its standard at twice its normal backlog (linear from "
+                           "the normal backlog, capped there); 0: teams never cut corners.",
+                           "Oliva and Sterman (2001, Management Science 47(7)): under work pressure staff cut the time "
+                           "per task before anything else. 0.3 is an assumption, not their estimate.")
+    erosion_drift: float = P(0.011, 0.0, 1.0, "1/day",
+                             "Daily share of the gap between a team's standard and the time it actually gives a task "
+                             "that the standard closes (goal erosion); nothing restores it; 0: standards hold.",
+                             "Oliva and Sterman (2001): the standard drifts toward what is delivered, so a temporary "
+                             "pulse leaves a lasting erosion. About 90 days to adjust: an assumption.")
+    erosion_defects: float = P(0.5, 0.0, 5.0, "probability per unit of time cut",
+                               "Chance that a request done with its time per task cut by 1 (all of it) comes back "
+                               "defective and is redone; proportional below.",
+                               "Less time per task, more errors and rework (Oliva and Sterman 2001); a 30% cut gives "
+                               "15% defects: an assumption.")
     need_drift: float = P(0.01, 0.0, 0.5, "share/day", "Daily drift of the market's true need.",
                           "Slow real change that leaders must track.")
 

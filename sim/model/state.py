@@ -39,7 +39,7 @@ C_PIVOT, C_DECISION, C_HANDOFF, C_OVERLOAD, C_MISALIGN = range(len(CAUSES))
 # per-request arrays (indexed by request slot; the pool grows when every slot is taken)
 REQUEST_ARRAYS = ("req_cust", "req_team", "stage", "loc", "theme", "remaining", "work_total", "age", "dec_since",
                   "dec_height", "needs_back", "needs_decision", "back_done", "reworked", "siloed", "exception",
-                  "n_explain", "n_inconsistent", "n_escalate", "n_bounce")
+                  "n_explain", "n_inconsistent", "n_escalate", "n_bounce", "defective")
 
 
 def normalize_rows(x: np.ndarray, floor: float = 1e-3) -> np.ndarray:
@@ -62,6 +62,7 @@ class Tick:
     reneged: int = 0  # overdue requests customers gave up (also counted in abandoned)
     chasers: int = 0  # contacts chasing an overdue request (failure demand)
     arrived: int = 0  # new customers
+    defects: int = 0  # finished requests that came back defective (erosion of standards)
     completed: int = 0
     abandoned: int = 0
     escalations: int = 0
@@ -146,7 +147,9 @@ class State:
         self.meeting_load = np.zeros(T)  # person-days burned in meetings this step
         self.chase_load = np.zeros(T)  # person-days front teams spend answering chasers this step
         self.utilisation = np.zeros(T)
-        self.work_factor = np.ones(T)  # extra work per request from over-checking
+        self.work_factor = np.ones(T)  # extra work per request from over-checking (and cut by erosion, demand.py)
+        self.standard = np.ones(T)  # time per task the team holds as normal, relative to the original (erosion)
+        self.time_per_task = np.ones(T)  # time per task given today, relative to the original standard
         self.initiative_wip = np.zeros(T)
         self.hiring = np.zeros((p.people.hiring_delay + 1, T), dtype=np.int64)
         # dependency CSR: front team j hands off to dep_idx[dep_ptr[j]:dep_ptr[j+1]]
@@ -239,6 +242,7 @@ class State:
         self.n_inconsistent = np.zeros(C, dtype=np.int64)
         self.n_escalate = np.zeros(C, dtype=np.int64)
         self.n_bounce = np.zeros(C, dtype=np.int64)
+        self.defective = np.zeros(C, dtype=bool)  # done in less time than the original standard, and wrong
 
         # --- accounting
         self.friction = np.zeros((len(CAUSES), U))  # cumulative provenance
