@@ -319,12 +319,13 @@ def burnout_quarters(*sets: str) -> np.ndarray:
 def test_in_burnout_shedding_customers_no_longer_relieves_staff():
     # issue 11: under the former rules (one open request per customer, no chasers, no arrivals)
     # customers who wait or leave stop asking, so requests fall as pressure rises and fatigue's rise
-    # stalls in the last quarter (measured: +0.043 from Q3 to Q4, requests 26.6 -> 24.2 a day). Now
-    # demand keeps coming, chasers take front capacity and newcomers replace leavers: fatigue rises
-    # by +0.17 from Q3 to Q4 (every seed above +0.12) and requests rise (27.0 -> 30.9 a day)
+    # stalls (measured with erosion of standards on: +0.015 from Q3 to Q4, two seeds falling,
+    # requests 26.4 -> 25.2 a day). Now demand keeps coming, chasers take front capacity and
+    # newcomers replace leavers: fatigue rises in every seed (+0.115 on average, +0.03 to +0.17;
+    # cutting time per task, item 4, relieves some of it) and requests rise (27.2 -> 31.3 a day)
     now = burnout_quarters()
     rise = now[:, 1] - now[:, 0]
-    assert (rise > 0.05).all() and (now[:, 3] > now[:, 2]).all(), now
+    assert (rise > 0).all() and (now[:, 3] > now[:, 2]).all(), now
     former = burnout_quarters("demand.max_open=1", "demand.request_rate=0.06", "demand.chase_rate=0",
                               "customers.arrival_rate=0")
     assert rise.mean() > (former[:, 1] - former[:, 0]).mean() + 0.05 and former[:, 3].mean() < former[:, 2].mean()
