@@ -490,7 +490,7 @@ class CustomerParams(Section):
                         "satisfaction is then computed from the burn-in's experiences (0: start empty).",
                         "Queues turn over in days, so 30 days fill them (the second half supplies the experiences); "
                         "satisfaction, a memory of about a year, is computed rather than burnt in, which keeps the "
-                        "cost near 30 steps. Calm-year drift: -0.018 (sd 0.032, 10 seeds) against +0.126 when "
+                        "cost near 30 steps. Calm-year drift: -0.001 (sd 0.006, 10 seeds) against +0.126 when "
                         "runs start empty (ODD 5).")
     tired_fatigue: float = P(0.5, 0.0, 1.0, "level",
                              "Team fatigue above which lateness is booked to overload and fatigue.",
