@@ -50,7 +50,7 @@ def test_bounds_of_numeric_parameters():
     ("customers.friction_weights.x", "unknown parameter 'customers.friction_weights.x'; allowed here: "
                                      "customers.friction_weights.delay, customers.friction_weights.explanation, "
                                      "customers.friction_weights.inconsistent, customers.friction_weights.escalation, "
-                                     "customers.friction_weights.bounce"),
+                                     "customers.friction_weights.bounce, customers.friction_weights.chase"),
 ])
 def test_bounds_refuse_what_cannot_be_varied_in_one_line(name, message):
     with pytest.raises(ValueError) as info:
