@@ -36,6 +36,7 @@ from sim.dashboard.components import ActionKeys
 from sim.dashboard.frame import take
 from sim.dashboard.player import play
 from sim.model.reporters import UNIT_SERIES
+from sim.model.state import CAUSES
 
 SEEDS = (1, 2, 3, 4, 5)
 RED = 0.5  # a team is red on the org chart above this fatigue (the middle of the scale)
@@ -123,43 +124,44 @@ CLAIMS = [
           lambda a, b: (a.at("pivots", 89), b.at("pivots", 89)),
           lambda a, b: b.at("pivots", 89) == 0 and within(a.at("pivots", 89), 9, 11, 0)),
     Claim("overreaction", "calm-friction",
-          "A's friction runs at about 1.4 to 1.7 per 100 customers a day against 0.9 to 1.1 in B (days 1-89)",
+          "A's friction runs at about 1.2 to 2.4 per 100 customers a day against 0.9 to 1.1 in B (days 1-89)",
           lambda a, b: (a.mean("friction_index", 1, 89), b.mean("friction_index", 1, 89)),
-          lambda a, b: within(a.mean("friction_index", 1, 89), 1.4, 1.7, 1)
+          lambda a, b: within(a.mean("friction_index", 1, 89), 1.2, 2.4, 1)
           and within(b.mean("friction_index", 1, 89), 0.9, 1.1, 1)),
     Claim("overreaction", "shock-pivots",
-          "A pivots at every weekly review (9 more by day 150, 45 to 48 by day 365); B pivots 7 or 8 times in all",
+          "A pivots at every weekly review (9 more by day 150, 45 to 48 by day 365); B pivots 6 to 8 times in all",
           lambda a, b: (a.at("pivots", 150) - a.at("pivots", 89), a.at("pivots", 365), b.at("pivots", 365)),
           lambda a, b: a.at("pivots", 150) - a.at("pivots", 89) == 9 and within(a.at("pivots", 365), 45, 48, 0)
-          and within(b.at("pivots", 365), 7, 8, 0)),
+          and within(b.at("pivots", 365), 6, 8, 0)),
     Claim("overreaction", "alignment",
-          "A's alignment with the intent averages 0.59 to 0.68 from day 150 on, B's 0.88 to 0.89",
+          "A's alignment with the intent averages 0.59 to 0.68 from day 150 on, B's 0.87 to 0.89",
           lambda a, b: (a.mean("alignment", 150), b.mean("alignment", 150)),
           lambda a, b: within(a.mean("alignment", 150), 0.59, 0.68, 2)
-          and within(b.mean("alignment", 150), 0.88, 0.89, 2)),
+          and within(b.mean("alignment", 150), 0.87, 0.89, 2)),
     Claim("overreaction", "misalignment-share",
-          "misalignment about 60 to 65% of A's friction from day 91, against 40 to 48% of B's",
+          "misalignment is [A's] largest cause (about 38 to 47% of A's friction from day 91, against 26 to 33% of B's)",
           lambda a, b: (a.share("misalignment", 91), b.share("misalignment", 91)),
-          lambda a, b: within(100 * a.share("misalignment", 91), 60, 65, 0)
-          and within(100 * b.share("misalignment", 91), 40, 48, 0)),
+          lambda a, b: within(100 * a.share("misalignment", 91), 38, 47, 0)
+          and within(100 * b.share("misalignment", 91), 26, 33, 0)
+          and all(a.share("misalignment", 91) > a.share(c, 91) for c in CAUSES if c != "misalignment")),
     Claim("overreaction", "pivot-share",
-          "a thin pivot rework band (5 to 10% of A's, 1 to 2% of B's) [from day 91]",
+          "a pivot rework band (10 to 23% of A's, 3 to 4% of B's) [from day 91]",
           lambda a, b: (a.share("pivot_rework", 91), b.share("pivot_rework", 91)),
-          lambda a, b: within(100 * a.share("pivot_rework", 91), 5, 10, 0)
-          and within(100 * b.share("pivot_rework", 91), 1, 2, 0)),
+          lambda a, b: within(100 * a.share("pivot_rework", 91), 10, 23, 0)
+          and within(100 * b.share("pivot_rework", 91), 3, 4, 0)),
     Claim("overreaction", "satisfaction",
-          "at day 150 satisfaction is 0.56 to 0.63 in A against 0.73 to 0.74 in B; by day 365 0.73 to 0.78 "
-          "against 0.85 to 0.89",
+          "at day 150 satisfaction is 0.30 to 0.40 in A against 0.47 to 0.52 in B; by day 365 0.64 to 0.73 "
+          "against 0.81 to 0.85",
           lambda a, b: (a.at("satisfaction", 150), b.at("satisfaction", 150), a.at("satisfaction", 365),
                         b.at("satisfaction", 365)),
-          lambda a, b: within(a.at("satisfaction", 150), 0.56, 0.63, 2)
-          and within(b.at("satisfaction", 150), 0.73, 0.74, 2)
-          and within(a.at("satisfaction", 365), 0.73, 0.78, 2) and within(b.at("satisfaction", 365), 0.85, 0.89, 2)),
+          lambda a, b: within(a.at("satisfaction", 150), 0.30, 0.40, 2)
+          and within(b.at("satisfaction", 150), 0.47, 0.52, 2)
+          and within(a.at("satisfaction", 365), 0.64, 0.73, 2) and within(b.at("satisfaction", 365), 0.81, 0.85, 2)),
     Claim("overreaction", "customers-lost",
-          "77 to 138 of A's 495 customers have left against 22 to 47 of B's",
+          "84 to 133 of A's 495 customers have left against 70 to 93 of B's",
           lambda a, b: (a.tiles["churned"], b.tiles["churned"]),
           lambda a, b: a.customers == 495
-          and within(a.tiles["churned"], 77, 138, 0) and within(b.tiles["churned"], 22, 47, 0)),
+          and within(a.tiles["churned"], 84, 133, 0) and within(b.tiles["churned"], 70, 93, 0)),
     Claim("overreaction", "story",
           "Point: A took every fluctuation for a trend (more pivots, lower alignment, more misalignment), and "
           "its customers paid (more friction, more customers lost)",
@@ -171,25 +173,25 @@ CLAIMS = [
           and a.mean("friction_index", 91) > b.mean("friction_index", 91) and a.tiles["churned"] > b.tiles["churned"]),
     # -- 2. Vague decision rights (ownership) ------------------------------------------------------
     Claim("decision-rights", "waiting",
-          "About 17 to 22 decisions wait in A (days 30 to 180) against 3 to 4.5 in B",
+          "About 16 to 22 decisions wait in A (days 30 to 180) against 3 to 4.5 in B",
           lambda a, b: (a.mean("approvals_waiting", 30, 180), b.mean("approvals_waiting", 30, 180)),
-          lambda a, b: within(a.mean("approvals_waiting", 30, 180), 17, 22, 0)
+          lambda a, b: within(a.mean("approvals_waiting", 30, 180), 16, 22, 0)
           and within(b.mean("approvals_waiting", 30, 180), 3, 4.5, 1)),
     Claim("decision-rights", "escalations",
-          "Escalations run at about 8 to 9 a day (7.9 to 9.5) in A against 1.3 to 1.9 in B [days 30-180]",
+          "Escalations run at about 8 to 10 a day (7.6 to 10.0) in A against 1.3 to 1.9 in B [days 30-180]",
           lambda a, b: (a.mean("escalations", 30, 180), b.mean("escalations", 30, 180)),
-          lambda a, b: within(a.mean("escalations", 30, 180), 7.9, 9.5, 1)
+          lambda a, b: within(a.mean("escalations", 30, 180), 7.6, 10.0, 1)
           and within(b.mean("escalations", 30, 180), 1.3, 1.9, 1)),
     Claim("decision-rights", "latency",
-          "decision latency is about 3 days (2.9 to 3.1) in A against 1.3 to 1.4 in B [days 30-180]",
+          "decision latency is nearly 3 days (2.6 to 2.8) in A against 1.2 to 1.4 in B [days 30-180]",
           lambda a, b: (a.mean("decision_latency", 30, 180), b.mean("decision_latency", 30, 180)),
-          lambda a, b: within(a.mean("decision_latency", 30, 180), 2.9, 3.1, 1)
-          and within(b.mean("decision_latency", 30, 180), 1.3, 1.4, 1)),
+          lambda a, b: within(a.mean("decision_latency", 30, 180), 2.6, 2.8, 1)
+          and within(b.mean("decision_latency", 30, 180), 1.2, 1.4, 1)),
     Claim("decision-rights", "escalation-share",
-          "Escalation is 33 to 42% of A's friction (8 to 12% of B's) [days 30-180]",
+          "Escalation is 17 to 30% of A's friction (9 to 13% of B's) [days 30-180]",
           lambda a, b: (a.share("decision_escalation", 30, 180), b.share("decision_escalation", 30, 180)),
-          lambda a, b: within(100 * a.share("decision_escalation", 30, 180), 33, 42, 0)
-          and within(100 * b.share("decision_escalation", 30, 180), 8, 12, 0)),
+          lambda a, b: within(100 * a.share("decision_escalation", 30, 180), 17, 30, 0)
+          and within(100 * b.share("decision_escalation", 30, 180), 9, 13, 0)),
     Claim("decision-rights", "after-move",
           "After your move at day 180, A's escalations fall to B's level within about a week (1 to 2 a day "
           "after day 195) [A within 0.5 a day of B, days 196-365]",
@@ -197,9 +199,9 @@ CLAIMS = [
           lambda a, b: within(a.mean("escalations", 196), 1, 2, 0)
           and abs(a.mean("escalations", 196) - b.mean("escalations", 196)) <= 0.5),
     Claim("decision-rights", "latency-after",
-          "latency drops to 1.3 days like B's [days 196-365, A within 0.1 day of B and 1.3 at one decimal]",
+          "latency drops to 1.2 to 1.4 days, like B's (within 0.1 day of it) [days 196-365]",
           lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196)),
-          lambda a, b: within(a.mean("decision_latency", 196), 1.3, 1.3, 1)
+          lambda a, b: within(a.mean("decision_latency", 196), 1.2, 1.4, 1)
           and abs(a.mean("decision_latency", 196) - b.mean("decision_latency", 196)) <= 0.1),
     Claim("decision-rights", "story",
           "Point: with vague decision rights every unclear call climbs (more waiting, escalations and latency "
@@ -212,36 +214,40 @@ CLAIMS = [
           and a.mean("escalations", 196) < 0.5 * a.mean("escalations", 30, 180)),
     # -- 3. Burnout (empathy) -------------------------------------------------------------------------
     Claim("burnout", "first-red",
-          "From about day 120, a few of A's teams turn red (fatigue above 0.5) [first red team on days 90-150]",
-          lambda a, b: (a.first_red(),),
-          lambda a, b: a.first_red() is not None and 90 <= a.first_red() <= 150),
+          "Between day 120 and 155, A's first teams turn red (fatigue above 0.5). With seeds 1 [...] and 2, one of "
+          "A's teams is red from day 0 and none of B's: the 30-day warm start [...] [A's first red team: day 0 with "
+          "none of B's red then, or days 120-155]",
+          lambda a, b: (a.first_red(), int(b.red_teams[0])),
+          lambda a, b: a.first_red() is not None
+          and ((a.first_red() == 0 and b.red_teams[0] == 0) or 120 <= a.first_red() <= 155)),
     Claim("burnout", "fatigue-240",
-          "A's mean fatigue at day 240 is 0.11 to 0.24 against 0.06 to 0.13 in B",
+          "A's mean fatigue at day 240 is 0.17 to 0.39 against 0.09 to 0.17 in B",
           lambda a, b: (a.at("fatigue", 240), b.at("fatigue", 240)),
-          lambda a, b: within(a.at("fatigue", 240), 0.11, 0.24, 2) and within(b.at("fatigue", 240), 0.06, 0.13, 2)),
+          lambda a, b: within(a.at("fatigue", 240), 0.17, 0.39, 2) and within(b.at("fatigue", 240), 0.09, 0.17, 2)),
     Claim("burnout", "headcount",
-          "Headcount shrinks in both (no hiring), a little more in A",
+          "Headcount shrinks in both (no hiring), a little more in A [the guide says which seed does not show it]",
           lambda a, b: (a.at("headcount", 0), a.at("headcount", 365), b.at("headcount", 365)),
           lambda a, b: a.at("headcount", 365) < a.at("headcount", 0) and b.at("headcount", 365) < b.at("headcount", 0)
           and a.at("headcount", 365) <= b.at("headcount", 365)),
     Claim("burnout", "retention-300",
-          "retention at day 300 is 0.79 to 0.86 in A against 0.93 to 0.95 in B",
+          "retention at day 300 is 0.84 to 0.88 in A against 0.90 to 0.92 in B",
           lambda a, b: (a.at("retention", 300), b.at("retention", 300)),
-          lambda a, b: within(a.at("retention", 300), 0.79, 0.86, 2) and within(b.at("retention", 300), 0.93, 0.95, 2)),
+          lambda a, b: within(a.at("retention", 300), 0.84, 0.88, 2) and within(b.at("retention", 300), 0.90, 0.92, 2)),
     Claim("burnout", "customers-lost",
-          "by day 365 124 to 205 of A's 495 customers have left against 65 to 89 of B's",
+          "by day 365 92 to 131 of A's 495 customers have left against 78 to 92 of B's",
           lambda a, b: (a.tiles["churned"], b.tiles["churned"]),
-          lambda a, b: within(a.tiles["churned"], 124, 205, 0) and within(b.tiles["churned"], 65, 89, 0)),
+          lambda a, b: a.customers == 495
+          and within(a.tiles["churned"], 92, 131, 0) and within(b.tiles["churned"], 78, 92, 0)),
     Claim("burnout", "satisfaction-365",
-          "satisfaction ends at 0.55 to 0.59 in A against 0.57 to 0.69 in B (seed 2 is the close one)",
+          "satisfaction ends at 0.17 to 0.32 in A against 0.33 to 0.51 in B",
           lambda a, b: (a.at("satisfaction", 365), b.at("satisfaction", 365)),
-          lambda a, b: within(a.at("satisfaction", 365), 0.55, 0.59, 2)
-          and within(b.at("satisfaction", 365), 0.57, 0.69, 2)),
+          lambda a, b: within(a.at("satisfaction", 365), 0.17, 0.32, 2)
+          and within(b.at("satisfaction", 365), 0.33, 0.51, 2)),
     Claim("burnout", "friction-240",
-          "From day 240 A's friction runs at 6.4 to 7.6 per 100 customers a day, B's at 4.7 to 5.8",
+          "From day 240 A's friction runs at 13.9 to 19.2 per 100 customers a day, B's at 8.9 to 11.8",
           lambda a, b: (a.mean("friction_index", 240), b.mean("friction_index", 240)),
-          lambda a, b: within(a.mean("friction_index", 240), 6.4, 7.6, 1)
-          and within(b.mean("friction_index", 240), 4.7, 5.8, 1)),
+          lambda a, b: within(a.mean("friction_index", 240), 13.9, 19.2, 1)
+          and within(b.mean("friction_index", 240), 8.9, 11.8, 1)),
     Claim("burnout", "story",
           "Point: the same pressure, no hiring; A's teams tire more [mean fatigue, days 120-365] and its customers "
           "feel it months later (more friction from day 240, lower retention at day 300, more customers lost)",
@@ -263,27 +269,12 @@ def figures(claim: Claim) -> str:
                       for s, (a, b) in runs(claim.demo).items())
 
 
-# Claims that do not hold on seeds 1-5 on the model as it is (main a3d265b, outputs unchanged on this
-# branch), with the failing seeds' figures (A/B, as printed by `python tests/test_guide.py`).
+# Claims that do not hold on seeds 1-5 on the model as it is (main 56fc4ec: issue 11's demand, warm start, churn
+# and erosion of standards), with the failing seeds' figures (as printed by `python tests/test_guide.py`).  The
+# guide's figures were restated from these runs; what is left is a story claim the guide says one seed does not show.
 FAILS_TODAY: dict[str, str] = {
-    "overreaction:calm-friction": "seed 2 1.33/0.857, seed 4 1.38/0.813 (A under 1.4, B under 0.9)",
-    "overreaction:shock-pivots": "seed 4: 50 pivots in A by day 365, 6 in B",
-    "overreaction:alignment": "seed 4: A 0.56",
-    "overreaction:misalignment-share": "B 39% on seeds 2 and 3, A 70% on seed 5",
-    "overreaction:pivot-share": "seed 4: A 12%, B 3%",
-    "overreaction:satisfaction": "seed 4: B 0.65 at day 150; seed 5: A 0.72 at day 365",
-    "overreaction:customers-lost": "seed 4: 153 of A's, 57 of B's",
-    "decision-rights:escalations": "A 9.58 a day on seed 1, 7.59 on seed 5",
-    "decision-rights:escalation-share": "A 45%/29%/44%/30% on seeds 1, 2, 3, 5; B 13% and 14% on seeds 1 and 3",
-    "decision-rights:latency-after": "A 1.43 and 1.37 days on seeds 3 and 5 (B 1.43 and 1.34)",
-    "burnout:first-red": "A's first red team on days 66, 77, 40 and 302 (seeds 1, 3, 4, 5)",
-    "burnout:fatigue-240": "seed 5: A 0.04, B 0.03",
-    "burnout:retention-300": "seed 4: B 0.96; seed 5: A 0.96, B 0.97",
-    "burnout:customers-lost": "seed 4: B 37; seed 5: A 70, B 31",
-    "burnout:satisfaction-365": "seed 4: A 0.53; seed 5: B 0.71",
-    "burnout:friction-240": "A 7.55/6.30/8.08/6.41 on seeds 1, 2, 4, 5 (6.3 and 8.1 outside); B 4.64, 4.03, 3.60 on "
-                            "seeds 1, 4, 5",
-    "burnout:story": "seed 2: A's mean fatigue over days 120-365 is 0.002 below B's (A still loses 35 more customers)",
+    "burnout:headcount": "seed 1: A ends with 148 people, B with 143 (172 each on day 0); leavers are drawn at random "
+                         "and seed 1 has the smallest fatigue gap (A 0.04 above B from day 120; 0.11-0.19 seeds 2-5)",
 }
 
 
