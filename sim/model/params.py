@@ -251,6 +251,19 @@ class HandoffParams(Section):
                              "The front team re-qualifies the request.")
     silo_misread: float = P(0.1, 0.0, 1.0, "distance", "Extra disagreement across a division boundary.",
                             "Divisions add their own lens.")
+    misfit_inconsistency: float = P(0.3, 0.0, 1.0, "probability per unit misfit",
+                                    "Extra inconsistent-answer chance of a hand-off per unit of the two teams' mean "
+                                    "misfit with the request's theme (misfit = max(0, 1 - reading / need)).",
+                                    "Assumption (no published magnitude): a team that under-weights what the customer "
+                                    "needs answers by its own criteria; at full misfit 3 answers in 10 contradict "
+                                    "the need, about the rate two fully disagreeing teams reach (gain 1.5 x distance "
+                                    "0.2). docs/ODD.md 7.3.")
+    misfit_bounce: float = P(0.2, 0.0, 1.0, "probability per unit misfit",
+                             "Extra bounce-back chance of a hand-off per unit of the receiving team's misfit with the "
+                             "request's theme.",
+                             "Assumption (no published magnitude): a back-office team that does not rank the theme "
+                             "sends it back for re-qualification; kept below the inconsistency term because a bounce "
+                             "needs a decision to refuse work. docs/ODD.md 7.3.")
 
 
 class DecisionParams(Section):
@@ -300,6 +313,18 @@ class WorkParams(Section):
                                 "Internal projects deliver over about a month: long enough for pivots to waste them.")
     priority_floor: float = P(0.1, 0.0, 1.0, "weight", "Floor of a theme's weight in a team's queue order.",
                               "No theme is starved entirely.")
+    misfit_exponent: float = P(0.32, 0.0, 2.0, "exponent",
+                               "Learning-curve exponent b of the misfit slowdown: a request on a theme the team "
+                               "weights at r = reading / need < 1 of the market's need takes r^-b times the work.",
+                               "Wright's (1936) 80% learning curve (work per unit falls 20% per doubling of "
+                               "experience, b = -log2 0.8 = 0.32; Dutton and Thomas 1984 find most progress ratios "
+                               "in 70-90%, b 0.15-0.51). Assumed: a team's experience of a theme follows the weight "
+                               "its reading gives it, the demand on it the need. docs/ODD.md 7.5.")
+    misfit_ratio_floor: float = P(0.1, 0.001, 1.0, "ratio",
+                                  "Lowest reading / need ratio the slowdown counts (at b 0.32: at most 2.1 times the "
+                                  "work).",
+                                  "Assumption: a team that hardly ranks a theme still has some general competence; "
+                                  "the power law is not extrapolated past a tenfold experience gap.")
 
 
 class SignalParams(Section):
