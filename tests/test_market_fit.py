@@ -55,7 +55,7 @@ def test_without_misfit_exponent_progress_is_the_capacity_spent():
 
 
 def _handoff(overrides):
-    m, st, p = build(overrides)
+    _, st, p = build(overrides)
     put(st, 0, ROUTE, TF, theme=0, remaining=0.0, work_total=1.5, needs_back=True, back_done=False,
         needs_decision=False)
     return st, p
@@ -78,7 +78,7 @@ def test_fitting_teams_hand_off_cleanly():
 
 
 def test_a_front_team_answering_alone_answers_a_misfit_theme_inconsistently():
-    m, st, p = build({"handoffs": {"misfit_inconsistency": 1.0}})
+    _, st, p = build({"handoffs": {"misfit_inconsistency": 1.0}})
     st.reading[F] = [0.0, 1 / 3, 1 / 3, 1 / 3]
     put(st, 0, ROUTE, TF, theme=0, remaining=0.0, needs_back=False, needs_decision=False)
     put(st, 1, ROUTE, TF, theme=1, remaining=0.0, needs_back=False, needs_decision=False)

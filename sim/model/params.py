@@ -182,6 +182,13 @@ class ManagerParams(Section):
                                       "Managers who create conditions are more engaged (seed 002).")
     engagement_rate: float = P(0.05, 0.0, 1.0, "1/day", "Speed of engagement adjustment.",
                                "Engagement moves over weeks, not days.")
+    empathy_time: float = P(0.3, 0.0, 1.0, "share of decision capacity per level of empathy",
+                            "Share of a manager's decision capacity that listening, one-to-ones and adjusting "
+                            "load take, per unit of its empathy.",
+                            "Empathy costs time (issue 10, section 3; seed 000 Empathy: adjusting communication, "
+                            "timing and expectations): at empathy 1 a manager gives 30% of its time, about a day "
+                            "and a half a week, to its people, so its approvals queue longer (Jin and Levitt "
+                            "1996: latency grows convexly with a manager's load).")
 
 
 class PressureParams(Section):
@@ -289,6 +296,32 @@ class DecisionParams(Section):
     exception_rate: float = P(0.5, 0.0, 1.0, "probability",
                               "Chance a manager's resolution is an exception for the customer, times its customer bar.",
                               "A manager authorises an immediate refund (seed 002).")
+    exception_work: float = P(1.0, 0.0, 20.0, "person-days per exception",
+                              "Front-office work to carry out one exception before the request moves on.",
+                              "An exception is done by hand outside the process (seed 002: the immediate refund "
+                              "against the 15-day process; Forrester, seed 001: exceptions need resources): "
+                              "about a person-day, two thirds of a request's front work.")
+    exception_inconsistency: float = P(0.3, 0.0, 1.0, "probability per exception",
+                                       "Chance an exception gives the customer an inconsistent answer, because "
+                                       "the other teams it meets answer by the rule.",
+                                       "A local exception is not the organisation's answer (seed 004: front and "
+                                       "back office must be coherent; seed 000: inconsistent answers); about one "
+                                       "in three, so that an exception still pays on average (bonus 0.15 against "
+                                       "0.3 x 0.2 inconsistency penalty).")
+    error_max: float = P(0.8, 0.0, 1.0, "probability",
+                         "Chance an unprecedented call taken by the front team, at clarity 0, is wrong; it falls "
+                         "linearly with clarity and with the share of the levels up to the executive below the "
+                         "unit that takes it (the executive does not err).",
+                         "The Virtual Design Team's centralisation trade-off (Jin and Levitt 1996, Computational "
+                         "and Mathematical Organization Theory 2(3); Levitt et al. 1999, Management Science "
+                         "45(11)): calls pushed down are faster but taken with less context, and err more where "
+                         "goals are unclear.  Magnitude a calibration choice: with no direction at all most "
+                         "unprecedented front-line calls are wrong, not all (some are obvious); at the default "
+                         "clarity 0.5, two in five.")
+    error_rework: float = P(1.0, 0.0, 5.0, "share of front work",
+                            "Front work redone after a wrong call (with an inconsistent answer to the customer).",
+                            "The answer built on the wrong call is redone in full (a bounce-back, which only "
+                            "re-qualifies the request, redoes half: handoffs.bounce_rework).")
 
 
 class WorkParams(Section):
