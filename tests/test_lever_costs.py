@@ -16,12 +16,13 @@ from numpy.testing import assert_allclose
 from tiny import CEO, M1, TF, F, put, rng, tiny_model
 from tiny import merge as merge_over
 
-from sim.model.decisions import decide, decision_capacity, draw_height, error_chance
+from sim.model.decisions import REFERRED, decide, decision_capacity, draw_height, error_chance
 from sim.model.model import AlignmentModel
 from sim.model.params import ModelParams
 from sim.model.state import C_MISALIGN, DECISION, FRONT, L_CLARITY, L_EMPATHY, ROUTE, Tick
 
-OFF = {"decisions": {"error_max": 0.0, "exception_work": 0.0, "exception_inconsistency": 0.0,
+OFF = {"decisions": {"error_max": 0.0, "error_misfit": 0.0, "error_referral": False,
+                     "exception_work": 0.0, "exception_inconsistency": 0.0,
                      "exception_rate": 0.0, "manager_attention": 1.0, "bounce": 0.0},
        "managers": {"empathy_time": 0.0}}
 
@@ -76,6 +77,24 @@ def test_a_wrong_call_is_an_inconsistent_answer_and_front_rework():
     assert st.n_inconsistent[0] == 1 and st.tick.inconsistent == 1 and st.tick.decision_errors == 1
     assert st.friction_step[C_MISALIGN, F] == 1.0  # inconsistent weight, booked where the call was taken
     assert st.tick.rework == pytest.approx(0.75)
+
+
+def test_a_settler_that_misreads_the_need_errs_more():
+    # p = error_max (1 - clarity)(1 - h/L) + error_misfit * misfit(settler, theme), capped at 1
+    _, st, p = build({"decisions": {"error_max": 0.4, "error_misfit": 0.5}, "levers": {"clarity": 0.25}})
+    st.reading[F] = [0.1, 0.4, 0.25, 0.25]  # need uniform: misfit 0.6 on theme 0, 0 on theme 1
+    got = error_chance(st, p, np.array([F, F]), np.array([TF, TF]), theme=np.array([0, 1]))
+    assert_allclose(got, [0.4 * 0.75 + 0.5 * 0.6, 0.4 * 0.75])
+
+
+def test_a_wrong_call_is_referred_to_the_settlers_manager_after_the_redo():
+    # VDT exception handling: the front team redoes its part, then M1 (one level up) takes the call
+    _, st, p = build({"decisions": {"error_max": 1.0, "error_referral": True}, "levers": {"clarity": 0.0}})
+    put(st, 0, DECISION, F, dec_height=0)
+    decide(st, p, rng())
+    assert st.stage[0] == FRONT and st.needs_decision[0] and st.dec_height[0] == REFERRED - 1
+    draw_height(st, p, rng(), 0.0, np.array([0]))  # on routing: the referred height, not a fresh draw
+    assert st.dec_height[0] == 1
 
 
 def test_calls_within_precedent_and_calls_of_the_executive_are_never_wrong():

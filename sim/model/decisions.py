@@ -24,6 +24,12 @@ Every lever here has a price (issue 10, section 3):
   h of the ``L`` levels between the front team and the executive is wrong with probability
   ``error_max * (1 - clarity) * (1 - h / L)`` (clarity: the settling unit's manager's); a wrong
   call is an inconsistent answer to the customer and front-office rework (``error_rework``).
+  The market makes it worse where it matters: the settler decides by its own reading of the
+  priorities, so its chance of a wrong call gains ``error_misfit`` times its misfit with the
+  request's theme (docs/ODD.md 7.3).  And as in the Virtual Design Team, a wrong call is an
+  exception referred to the settling unit's manager (``error_referral``): after the front team's
+  redo the request waits for that manager's decision (taken with more context), so wrong calls
+  taken low load the managers above them.
   Calls within settled precedent (``dec_height`` -1) cannot be wrong.
 - Empathy: listening, one-to-ones and adjusting load take a manager's time: a share
   ``managers.empathy_time * empathy`` of it goes to its people, so it looks at waiting calls
@@ -40,6 +46,7 @@ import numpy as np
 from .friction import book
 from .params import ModelParams
 from .state import C_DECISION, C_MISALIGN, DECISION, FRONT, L_BAR, L_CLARITY, L_EMPATHY, L_OWNERSHIP, ROUTE, State
+from .work import misfit
 
 
 def group_rank(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -80,7 +87,12 @@ def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressu
     levels_above = st.level[st.team_unit[team]]
     up = 1 + (rng.random(req.size) * levels_above).astype(np.int64)
     height = np.minimum(up, levels_above) - st.iv.approval_cut[team]  # remove-approval-steps
-    st.dec_height[req] = np.where(own, np.where(precedent, -1, 0), np.maximum(height, 0))
+    drawn = np.where(own, np.where(precedent, -1, 0), np.maximum(height, 0))
+    referred = st.dec_height[req] <= REFERRED  # a wrong call's correction: its height is set, not drawn
+    st.dec_height[req] = np.where(referred, REFERRED - st.dec_height[req], drawn)
+
+
+REFERRED = -2  # dec_height <= REFERRED: a correction referred to height REFERRED - dec_height (see settle)
 
 
 def time_for_calls(st: State, params: ModelParams) -> np.ndarray:
@@ -98,7 +110,7 @@ def decision_capacity(st: State, params: ModelParams) -> np.ndarray:
 
 
 def error_chance(st: State, params: ModelParams, unit: np.ndarray, front_team: np.ndarray,
-                 height: np.ndarray | None = None) -> np.ndarray:
+                 height: np.ndarray | None = None, theme: np.ndarray | None = None) -> np.ndarray:
     """Chance that an unprecedented call settled at ``unit`` for ``front_team`` is wrong: it grows
     with the unclarity of the priorities the settling unit is given (its manager's clarity) and
     with the context it lacks (the share of the levels up to the executive above the level whose
@@ -110,7 +122,11 @@ def error_chance(st: State, params: ModelParams, unit: np.ndarray, front_team: n
         above = np.maximum(above, height)
     context = np.clip(above / levels, 0.0, 1.0)
     clarity = np.where(st.parent[unit] >= 0, st.lever[np.maximum(st.parent[unit], 0), L_CLARITY], 1.0)
-    return params.decisions.error_max * (1.0 - clarity) * (1.0 - context)
+    dp = params.decisions
+    chance = dp.error_max * (1.0 - clarity) * (1.0 - context)
+    if theme is not None and dp.error_misfit > 0:  # the call is taken by the settler's reading of the need
+        chance = chance + dp.error_misfit * misfit(st, unit, theme)
+    return np.minimum(chance, 1.0)
 
 
 def redo_front(st: State, req: np.ndarray, front_team: np.ndarray, work: np.ndarray | float) -> None:
@@ -192,7 +208,8 @@ def settle(st: State, params: ModelParams, rng: np.random.Generator, r: np.ndarr
     wrong = np.zeros(r.size, dtype=bool)
     if dp.error_max > 0:  # a wrong call: an inconsistent answer, and the front team redoes its part
         novel = st.dec_height[r] >= 0
-        wrong = novel & (rng.random(r.size) < error_chance(st, params, unit, front_team, st.dec_height[r]))
+        wrong = novel & (rng.random(r.size) < error_chance(st, params, unit, front_team, st.dec_height[r],
+                                                                       st.theme[r]))
         if wrong.any():
             bad = r[wrong]
             st.n_inconsistent[bad] += 1
@@ -202,6 +219,12 @@ def settle(st: State, params: ModelParams, rng: np.random.Generator, r: np.ndarr
             redo = params.demand.front_work * dp.error_rework * st.work_factor[front_team[wrong]]
             st.tick.rework += float(redo.sum())
             redo_front(st, bad, front_team[wrong], redo)
+            if dp.error_referral:  # the exception goes up to the settling unit's manager (VDT)
+                settler = unit[wrong]
+                up = st.parent[settler] >= 0
+                above = st.level[st.team_unit[front_team[wrong]]] - st.level[np.maximum(st.parent[settler], 0)]
+                st.needs_decision[bad[up]] = True
+                st.dec_height[bad[up]] = REFERRED - above[up]
     if grant.any():
         g = np.flatnonzero(grant)
         if dp.exception_inconsistency > 0:  # the rest of the organisation answers by the rule

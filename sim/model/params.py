@@ -318,6 +318,20 @@ class DecisionParams(Section):
                          "goals are unclear.  Magnitude a calibration choice: with no direction at all most "
                          "unprecedented front-line calls are wrong, not all (some are obvious); at the default "
                          "clarity 0.5, two in five.")
+    error_misfit: float = P(0.5, 0.0, 1.0, "probability per unit misfit",
+                            "Extra chance an unprecedented call is wrong, per unit of the settling unit's misfit with "
+                            "the request's theme (misfit = max(0, 1 - reading / need)).",
+                            "A call is taken by the settler's reading of the priorities; where that reading ignores "
+                            "what the market needs of the theme, it errs (issue 10 s3: low clarity and high "
+                            "ownership err where the market is misread). Magnitude an assumption: at full misfit "
+                            "one call in two more goes wrong. docs/ODD.md 7.4.")
+    error_referral: bool = Field(True, description=(
+        "A wrong call is an exception referred to the settling unit's manager, who takes the call again "
+        "after the front team's redo (false: the redo only)."),
+        json_schema_extra={"unit": "flag", "rationale": (
+            "The Virtual Design Team's exception handling (Jin and Levitt 1996): an actor who meets an "
+            "exception refers it to its supervisor for a decision, so decentralised errors load the "
+            "hierarchy above them. docs/ODD.md 7.4.")})
     error_rework: float = P(1.0, 0.0, 5.0, "share of front work",
                             "Front work redone after a wrong call (with an inconsistent answer to the customer).",
                             "The answer built on the wrong call is redone in full (a bounce-back, which only "
