@@ -93,3 +93,34 @@ def test_the_misfit_parameters_are_documented():
                           ("handoffs", "misfit_inconsistency"), ("handoffs", "misfit_bounce")):
         field = type(getattr(p, section)).model_fields[name]
         assert field.description and field.json_schema_extra["rationale"]
+
+
+# ------------------------------------------------ March (1991) wired in, opt-in (docs/ODD.md 7.10)
+def test_local_learning_moves_a_team_toward_the_themes_in_its_queue():
+    from sim.model.signals import learn_locally
+
+    _, st, _ = build()
+    put(st, 0, FRONT, TF, theme=2, remaining=1.0)
+    put(st, 1, FRONT, TF, theme=2, remaining=1.0)
+    before_b = st.reading[B].copy()
+    learn_locally(st, 0.5)  # F's queue is all theme 2: halfway from uniform to [0, 0, 1, 0]
+    assert_allclose(st.reading[F], [0.125, 0.125, 0.625, 0.125])
+    assert_allclose(st.reading[B], before_b)  # a team with nothing in hand learns nothing
+
+
+def test_the_code_learns_from_the_teams_that_fit_the_need_better():
+    from sim.model.signals import learn_code
+
+    _, st, _ = build()
+    st.need[:] = [0.1, 0.1, 0.7, 0.1]
+    st.reading[F] = [0.1, 0.1, 0.7, 0.1]  # fits perfectly; the intent (uniform) and B, B2 do not
+    assert learn_code(st, 0.5)
+    assert_allclose(st.reading[0], [0.175, 0.175, 0.475, 0.175])
+    st.reading[0] = st.need.copy()  # nobody fits better than a perfect code: it does not move
+    assert not learn_code(st, 0.5)
+
+
+def test_the_march_wiring_is_off_by_default():
+    p = make_params()
+    assert p.signals.local_learning == 0.0 and p.signals.code_learning == 0.0
+    assert p.signals.socialisation_floor == 0.5

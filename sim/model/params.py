@@ -426,6 +426,22 @@ class SignalParams(Section):
     socialisation: float = P(0.3, 0.0, 1.0, "share",
                              "Gap to the parent's reading closed by a quiet re-read at clarity 1 (half at clarity 0).",
                              "Stable direction is learnt over time (March 1991); clarity speeds it.")
+    socialisation_floor: float = P(0.5, 0.0, 1.0, "share of socialisation",
+                                   "Share of the socialisation rate left at clarity 0 (the rate is socialisation x "
+                                   "(floor + (1 - floor) x clarity): March's p1, set by clarity).",
+                                   "0.5 keeps the model's earlier form; March (1991) varies p1 from 0.1 to 0.9, which "
+                                   "a floor of about 0.1 reproduces. docs/ODD.md 7.10.")
+    local_learning: float = P(0.0, 0.0, 1.0, "share/day",
+                              "Share of the gap to the theme mix of the requests in its own queue that a team closes "
+                              "each day (learning the need from its own customers, local and noisy). 0: off.",
+                              "March (1991): members learn about reality on their own as well as from the code. "
+                              "Off by default (issue 10 s3, opt-in while it is measured). docs/ODD.md 7.10.")
+    code_learning: float = P(0.0, 0.0, 1.0, "share per review",
+                             "March's p2: share of the gap to the mean reading of the teams that fit the need "
+                             "better than the intent that the executive's intent closes at each review. 0: off.",
+                             "March (1991): the code learns from the members who perform better than it; a "
+                             "team's fit is observable as what its initiatives deliver. Off by default (opt-in "
+                             "while it is measured). docs/ODD.md 7.10.")
     rework_gain: float = P(1.5, 0.0, 10.0, "probability per unit change",
                            "Chance per unit of priority change that a request in progress is reworked.",
                            "Work in progress that no longer fits is reworked (MODEL.md step 6).")
