@@ -15,6 +15,28 @@ grows as load nears capacity); managers attend to approvals only intermittently,
 adds days.  A manager who settles a call may grant the customer an exception, in proportion to
 its customer bar.  Seed 000 (Ownership), seed 002 (the manager's immediate refund); MODEL.md
 step 4.
+
+Every lever here has a price (issue 10, section 3):
+
+- Ownership: an unprecedented call settled low in the hierarchy is taken with less context, and
+  errs more where priorities are unclear: the centralisation trade-off of the Virtual Design Team
+  (Jin and Levitt 1996): centralised decisions are slower but err less.  A call settled at height
+  h of the ``L`` levels between the front team and the executive is wrong with probability
+  ``error_max * (1 - clarity) * (1 - h / L)`` (clarity: the settling unit's manager's); a wrong
+  call is an inconsistent answer to the customer and front-office rework (``error_rework``).
+  The market makes it worse where it matters: the settler decides by its own reading of the
+  priorities, so its chance of a wrong call gains ``error_misfit`` times its misfit with the
+  request's theme (docs/ODD.md 7.3).  And as in the Virtual Design Team, a wrong call is an
+  exception referred to the settling unit's manager (``error_referral``): after the front team's
+  redo the request waits for that manager's decision (taken with more context), so wrong calls
+  taken low load the managers above them.
+  Calls within settled precedent (``dec_height`` -1) cannot be wrong.
+- Empathy: listening, one-to-ones and adjusting load take a manager's time: a share
+  ``managers.empathy_time * empathy`` of it goes to its people, so it looks at waiting calls
+  less often and takes fewer a day.
+- Customer bar: an exception is work for the front team (``exception_work``) and, being a local
+  answer the rest of the organisation does not give, an inconsistent answer with probability
+  ``exception_inconsistency``.
 """
 
 from __future__ import annotations
@@ -23,7 +45,8 @@ import numpy as np
 
 from .friction import book
 from .params import ModelParams
-from .state import C_DECISION, DECISION, L_BAR, L_OWNERSHIP, ROUTE, State
+from .state import C_DECISION, C_MISALIGN, DECISION, FRONT, L_BAR, L_CLARITY, L_EMPATHY, L_OWNERSHIP, ROUTE, State
+from .work import misfit
 
 
 def group_rank(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -53,14 +76,65 @@ def set_overcheck(st: State, params: ModelParams, pressure: float) -> None:
 
 def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressure: float,
                 req: np.ndarray) -> None:
-    """Levels above the front team at which each request's call must be taken (0: the team)."""
+    """Levels above the front team at which each request's call must be taken (0: the team;
+    -1: the team too, a call within settled precedent, which cannot be wrong)."""
     team = st.req_team[req]
     o = st.team_lever(L_OWNERSHIP)[team]
-    own = rng.random(req.size) >= complexity_at(params, pressure) * (1.0 - o)
+    kappa = complexity_at(params, pressure)
+    draw = rng.random(req.size)
+    own = draw >= kappa * (1.0 - o)
+    precedent = draw >= kappa  # the same draw: precedent (1 - kappa), rights (kappa * o), neither
     levels_above = st.level[st.team_unit[team]]
     up = 1 + (rng.random(req.size) * levels_above).astype(np.int64)
     height = np.minimum(up, levels_above) - st.iv.approval_cut[team]  # remove-approval-steps
-    st.dec_height[req] = np.where(own, 0, np.maximum(height, 0))
+    drawn = np.where(own, np.where(precedent, -1, 0), np.maximum(height, 0))
+    referred = st.dec_height[req] <= REFERRED  # a wrong call's correction: its height is set, not drawn
+    st.dec_height[req] = np.where(referred, REFERRED - st.dec_height[req], drawn)
+
+
+REFERRED = -2  # dec_height <= REFERRED: a correction referred to height REFERRED - dec_height (see settle)
+
+
+def time_for_calls(st: State, params: ModelParams) -> np.ndarray:
+    """Share of each unit's time left for calls: a manager's empathy gives a share of it to its
+    people (listening, one-to-ones, adjusting load); teams are not slowed."""
+    spare = np.maximum(1.0 - params.managers.empathy_time * st.lever[:, L_EMPATHY], 0.0)
+    return np.where(st.is_team, 1.0, spare)
+
+
+def decision_capacity(st: State, params: ModelParams) -> np.ndarray:
+    """Decisions each unit can take per day: a team's full rate; a manager's rate times the share
+    of its time left for calls."""
+    dp = params.decisions
+    return np.where(st.is_team, dp.team_capacity, dp.manager_capacity * time_for_calls(st, params))
+
+
+def error_chance(st: State, params: ModelParams, unit: np.ndarray, front_team: np.ndarray,
+                 height: np.ndarray | None = None, theme: np.ndarray | None = None) -> np.ndarray:
+    """Chance that an unprecedented call settled at ``unit`` for ``front_team`` is wrong: it grows
+    with the unclarity of the priorities the settling unit is given (its manager's clarity) and
+    with the context it lacks (the share of the levels up to the executive above the level whose
+    context the call gets: the settling unit's, or, for a consensus meeting below the right,
+    ``height``, the level of the right, whose holder the meeting draws in)."""
+    levels = np.maximum(st.level[st.team_unit[front_team]], 1)
+    above = st.level[st.team_unit[front_team]] - st.level[unit]
+    if height is not None:
+        above = np.maximum(above, height)
+    context = np.clip(above / levels, 0.0, 1.0)
+    clarity = np.where(st.parent[unit] >= 0, st.lever[np.maximum(st.parent[unit], 0), L_CLARITY], 1.0)
+    dp = params.decisions
+    chance = dp.error_max * (1.0 - clarity) * (1.0 - context)
+    if theme is not None and dp.error_misfit > 0:  # the call is taken by the settler's reading of the need
+        chance = chance + dp.error_misfit * misfit(st, unit, theme)
+    return np.minimum(chance, 1.0)
+
+
+def redo_front(st: State, req: np.ndarray, front_team: np.ndarray, work: np.ndarray | float) -> None:
+    """Send requests back to their front team for ``work`` person-days before they route on."""
+    st.stage[req] = FRONT
+    st.loc[req] = front_team
+    st.remaining[req] = work
+    st.work_total[req] = st.remaining[req]
 
 
 def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
@@ -74,10 +148,11 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     front_team = st.req_team[q]
     holds = (st.level[st.team_unit[front_team]] - st.level[u]) >= st.dec_height[q]
     # managers attend to approvals intermittently; teams with the right act on their own
-    looked_at = st.is_team[u] | (rng.random(q.size) < dp.manager_attention)
+    # (a manager's empathy takes a share of its time: it looks at its in-tray less often and takes
+    # fewer calls a day, so its throughput falls by that share whichever of the two binds)
+    looked_at = st.is_team[u] | (rng.random(q.size) < dp.manager_attention * time_for_calls(st, params)[u])
     # today's capacity per unit: the whole part, plus one with probability the fractional part
-    unit_cap = np.where(st.is_team, dp.team_capacity, dp.manager_capacity)
-    cap = np.floor(unit_cap + rng.random(st.U))[u]
+    cap = np.floor(decision_capacity(st, params) + rng.random(st.U))[u]
     served = np.zeros(q.size, dtype=bool)
     ready = holds & looked_at
     if ready.any():
@@ -122,4 +197,45 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
         st.needs_decision[r] = False
         st.stage[r] = ROUTE
         st.loc[r] = front_team[s]
+        settle(st, params, rng, r, u[s], front_team[s], grant)
+
+
+def settle(st: State, params: ModelParams, rng: np.random.Generator, r: np.ndarray, unit: np.ndarray,
+           front_team: np.ndarray, grant: np.ndarray) -> None:
+    """The price of settled calls ``r`` (settled at ``unit``): wrong calls and exceptions."""
+    dp = params.decisions
+    w = params.customers.friction_weights
+    wrong = np.zeros(r.size, dtype=bool)
+    if dp.error_max > 0:  # a wrong call: an inconsistent answer, and the front team redoes its part
+        novel = st.dec_height[r] >= 0
+        wrong = novel & (rng.random(r.size) < error_chance(st, params, unit, front_team, st.dec_height[r],
+                                                                       st.theme[r]))
+        if wrong.any():
+            bad = r[wrong]
+            st.n_inconsistent[bad] += 1
+            st.tick.inconsistent += bad.size
+            st.tick.decision_errors += bad.size
+            book(st, np.int64(C_MISALIGN), unit[wrong], w["inconsistent"])
+            redo = params.demand.front_work * dp.error_rework * st.work_factor[front_team[wrong]]
+            st.tick.rework += float(redo.sum())
+            redo_front(st, bad, front_team[wrong], redo)
+            if dp.error_referral:  # the exception goes up to the settling unit's manager (VDT)
+                settler = unit[wrong]
+                up = st.parent[settler] >= 0
+                above = st.level[st.team_unit[front_team[wrong]]] - st.level[np.maximum(st.parent[settler], 0)]
+                st.needs_decision[bad[up]] = True
+                st.dec_height[bad[up]] = REFERRED - above[up]
+    if grant.any():
+        g = np.flatnonzero(grant)
+        if dp.exception_inconsistency > 0:  # the rest of the organisation answers by the rule
+            odd = g[rng.random(g.size) < dp.exception_inconsistency]
+            st.n_inconsistent[r[odd]] += 1
+            st.tick.inconsistent += odd.size
+            book(st, np.int64(C_MISALIGN), unit[odd], w["inconsistent"])
+        if dp.exception_work > 0:  # carrying out the exception is front-office work
+            g = g[~wrong[g]]  # a wrong call's rework already returns it to the front
+            extra = np.zeros(r.size)
+            extra[g] = dp.exception_work
+            st.tick.exception_work += float(extra.sum())
+            redo_front(st, r[g], front_team[g], extra[g])
 

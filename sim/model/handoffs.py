@@ -16,6 +16,7 @@ from .decisions import draw_height
 from .friction import book
 from .params import ModelParams
 from .state import BACK, C_HANDOFF, C_MISALIGN, DECISION, FRONT, ROUTE, State, distance
+from .work import misfit
 
 
 def route(st: State, params: ModelParams, rng: np.random.Generator, pressure: float) -> np.ndarray:
@@ -32,7 +33,23 @@ def route(st: State, params: ModelParams, rng: np.random.Generator, pressure: fl
     to_back = st.needs_back[r] & ~st.back_done[r]
     done = r[~to_back]
     handoff(st, params, rng, r[to_back])
+    misfit_answers(st, params, rng, done[~st.needs_back[done]])
     return done
+
+
+def misfit_answers(st: State, params: ModelParams, rng: np.random.Generator, req: np.ndarray) -> None:
+    """A request the front team answered alone is answered inconsistently with what the customer
+    needs with probability ``misfit_inconsistency`` times the team's misfit with its theme (a
+    request handed to the back office takes this risk at its hand-off).  No draw when the
+    parameter is 0, so that the knock-out reproduces the model without misfit exactly."""
+    h = params.handoffs
+    if h.misfit_inconsistency == 0.0 or req.size == 0:
+        return
+    unit = st.team_unit[st.req_team[req]]
+    incons = rng.random(req.size) < np.minimum(1.0, h.misfit_inconsistency * misfit(st, unit, st.theme[req]))
+    st.n_inconsistent[req[incons]] += 1
+    st.tick.inconsistent += int(incons.sum())
+    book(st, np.int64(C_MISALIGN), unit[incons], params.customers.friction_weights["inconsistent"])
 
 
 def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.ndarray) -> None:
@@ -66,11 +83,15 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     book(st, np.int64(C_HANDOFF), du[explain], w["explanation"])
     # teams that read the priorities differently answer differently, or send the work back
     gap = distance(st.reading[su], st.reading[du]) + h.silo_misread * silo
-    incons = rng.random(req.size) < np.minimum(1.0, h.inconsistency_gain * gap)
+    # teams that under-weight what the market needs of this theme answer and pass it on worse
+    theme = st.theme[req]
+    m_src, m_dst = misfit(st, su, theme), misfit(st, du, theme)
+    incons = rng.random(req.size) < np.minimum(1.0, h.inconsistency_gain * gap
+                                               + h.misfit_inconsistency * 0.5 * (m_src + m_dst))
     st.n_inconsistent[req[incons]] += 1
     st.tick.inconsistent += int(incons.sum())
     book(st, np.int64(C_MISALIGN), du[incons], w["inconsistent"])
-    bounce = rng.random(req.size) < np.minimum(h.bounce_max, h.bounce_gain * gap)
+    bounce = rng.random(req.size) < np.minimum(h.bounce_max, h.bounce_gain * gap + h.misfit_bounce * m_dst)
     b = req[bounce]
     st.n_bounce[b] += 1
     st.n_explain[b] += 1

@@ -183,6 +183,13 @@ class ManagerParams(Section):
                                       "Managers who create conditions are more engaged (seed 002).")
     engagement_rate: float = P(0.05, 0.0, 1.0, "1/day", "Speed of engagement adjustment.",
                                "Engagement moves over weeks, not days.")
+    empathy_time: float = P(0.3, 0.0, 1.0, "share of decision capacity per level of empathy",
+                            "Share of a manager's decision capacity that listening, one-to-ones and adjusting "
+                            "load take, per unit of its empathy.",
+                            "Empathy costs time (issue 10, section 3; seed 000 Empathy: adjusting communication, "
+                            "timing and expectations): at empathy 1 a manager gives 30% of its time, about a day "
+                            "and a half a week, to its people, so its approvals queue longer (Jin and Levitt "
+                            "1996: latency grows convexly with a manager's load).")
 
 
 class PressureParams(Section):
@@ -284,6 +291,19 @@ class HandoffParams(Section):
                              "The front team re-qualifies the request.")
     silo_misread: float = P(0.1, 0.0, 1.0, "distance", "Extra disagreement across a division boundary.",
                             "Divisions add their own lens.")
+    misfit_inconsistency: float = P(0.3, 0.0, 1.0, "probability per unit misfit",
+                                    "Extra inconsistent-answer chance of a hand-off per unit of the two teams' mean "
+                                    "misfit with the request's theme (misfit = max(0, 1 - reading / need)).",
+                                    "Assumption (no published magnitude): a team that under-weights what the customer "
+                                    "needs answers by its own criteria; at full misfit 3 answers in 10 contradict "
+                                    "the need, about the rate two fully disagreeing teams reach (gain 1.5 x distance "
+                                    "0.2). docs/ODD.md 7.3.")
+    misfit_bounce: float = P(0.2, 0.0, 1.0, "probability per unit misfit",
+                             "Extra bounce-back chance of a hand-off per unit of the receiving team's misfit with the "
+                             "request's theme.",
+                             "Assumption (no published magnitude): a back-office team that does not rank the theme "
+                             "sends it back for re-qualification; kept below the inconsistency term because a bounce "
+                             "needs a decision to refuse work. docs/ODD.md 7.3.")
 
 
 class DecisionParams(Section):
@@ -309,6 +329,46 @@ class DecisionParams(Section):
     exception_rate: float = P(0.5, 0.0, 1.0, "probability",
                               "Chance a manager's resolution is an exception for the customer, times its customer bar.",
                               "A manager authorises an immediate refund (seed 002).")
+    exception_work: float = P(1.0, 0.0, 20.0, "person-days per exception",
+                              "Front-office work to carry out one exception before the request moves on.",
+                              "An exception is done by hand outside the process (seed 002: the immediate refund "
+                              "against the 15-day process; Forrester, seed 001: exceptions need resources): "
+                              "about a person-day, two thirds of a request's front work.")
+    exception_inconsistency: float = P(0.3, 0.0, 1.0, "probability per exception",
+                                       "Chance an exception gives the customer an inconsistent answer, because "
+                                       "the other teams it meets answer by the rule.",
+                                       "A local exception is not the organisation's answer (seed 004: front and "
+                                       "back office must be coherent; seed 000: inconsistent answers); about one "
+                                       "in three, so that an exception still pays on average (bonus 0.15 against "
+                                       "0.3 x 0.2 inconsistency penalty).")
+    error_max: float = P(0.8, 0.0, 1.0, "probability",
+                         "Chance an unprecedented call taken by the front team, at clarity 0, is wrong; it falls "
+                         "linearly with clarity and with the share of the levels up to the executive below the "
+                         "unit that takes it (the executive does not err).",
+                         "The Virtual Design Team's centralisation trade-off (Jin and Levitt 1996, Computational "
+                         "and Mathematical Organization Theory 2(3); Levitt et al. 1999, Management Science "
+                         "45(11)): calls pushed down are faster but taken with less context, and err more where "
+                         "goals are unclear.  Magnitude a calibration choice: with no direction at all most "
+                         "unprecedented front-line calls are wrong, not all (some are obvious); at the default "
+                         "clarity 0.5, two in five.")
+    error_misfit: float = P(0.5, 0.0, 1.0, "probability per unit misfit",
+                            "Extra chance an unprecedented call is wrong, per unit of the settling unit's misfit with "
+                            "the request's theme (misfit = max(0, 1 - reading / need)).",
+                            "A call is taken by the settler's reading of the priorities; where that reading ignores "
+                            "what the market needs of the theme, it errs (issue 10 s3: low clarity and high "
+                            "ownership err where the market is misread). Magnitude an assumption: at full misfit "
+                            "one call in two more goes wrong. docs/ODD.md 7.4.")
+    error_referral: bool = Field(True, description=(
+        "A wrong call is an exception referred to the settling unit's manager, who takes the call again "
+        "after the front team's redo (false: the redo only)."),
+        json_schema_extra={"unit": "flag", "rationale": (
+            "The Virtual Design Team's exception handling (Jin and Levitt 1996): an actor who meets an "
+            "exception refers it to its supervisor for a decision, so decentralised errors load the "
+            "hierarchy above them. docs/ODD.md 7.4.")})
+    error_rework: float = P(1.0, 0.0, 5.0, "share of front work",
+                            "Front work redone after a wrong call (with an inconsistent answer to the customer).",
+                            "The answer built on the wrong call is redone in full (a bounce-back, which only "
+                            "re-qualifies the request, redoes half: handoffs.bounce_rework).")
 
 
 class WorkParams(Section):
@@ -333,6 +393,18 @@ class WorkParams(Section):
                                 "Internal projects deliver over about a month: long enough for pivots to waste them.")
     priority_floor: float = P(0.1, 0.0, 1.0, "weight", "Floor of a theme's weight in a team's queue order.",
                               "No theme is starved entirely.")
+    misfit_exponent: float = P(0.32, 0.0, 2.0, "exponent",
+                               "Learning-curve exponent b of the misfit slowdown: a request on a theme the team "
+                               "weights at r = reading / need < 1 of the market's need takes r^-b times the work.",
+                               "Wright's (1936) 80% learning curve (work per unit falls 20% per doubling of "
+                               "experience, b = -log2 0.8 = 0.32; Dutton and Thomas 1984 find most progress ratios "
+                               "in 70-90%, b 0.15-0.51). Assumed: a team's experience of a theme follows the weight "
+                               "its reading gives it, the demand on it the need. docs/ODD.md 7.5.")
+    misfit_ratio_floor: float = P(0.1, 0.001, 1.0, "ratio",
+                                  "Lowest reading / need ratio the slowdown counts (at b 0.32: at most 2.1 times the "
+                                  "work).",
+                                  "Assumption: a team that hardly ranks a theme still has some general competence; "
+                                  "the power law is not extrapolated past a tenfold experience gap.")
 
 
 class SignalParams(Section):
@@ -387,6 +459,22 @@ class SignalParams(Section):
     socialisation: float = P(0.3, 0.0, 1.0, "share",
                              "Gap to the parent's reading closed by a quiet re-read at clarity 1 (half at clarity 0).",
                              "Stable direction is learnt over time (March 1991); clarity speeds it.")
+    socialisation_floor: float = P(0.5, 0.0, 1.0, "share of socialisation",
+                                   "Share of the socialisation rate left at clarity 0 (the rate is socialisation x "
+                                   "(floor + (1 - floor) x clarity): March's p1, set by clarity).",
+                                   "0.5 keeps the model's earlier form; March (1991) varies p1 from 0.1 to 0.9, which "
+                                   "a floor of about 0.1 reproduces. docs/ODD.md 7.10.")
+    local_learning: float = P(0.0, 0.0, 1.0, "share/day",
+                              "Share of the gap to the theme mix of the requests in its own queue that a team closes "
+                              "each day (learning the need from its own customers, local and noisy). 0: off.",
+                              "March (1991): members learn about reality on their own as well as from the code. "
+                              "Off by default (issue 10 s3, opt-in while it is measured). docs/ODD.md 7.10.")
+    code_learning: float = P(0.0, 0.0, 1.0, "share per review",
+                             "March's p2: share of the gap to the mean reading of the teams that fit the need "
+                             "better than the intent that the executive's intent closes at each review. 0: off.",
+                             "March (1991): the code learns from the members who perform better than it; a "
+                             "team's fit is observable as what its initiatives deliver. Off by default (opt-in "
+                             "while it is measured). docs/ODD.md 7.10.")
     rework_gain: float = P(1.5, 0.0, 10.0, "probability per unit change",
                            "Chance per unit of priority change that a request in progress is reworked.",
                            "Work in progress that no longer fits is reworked (MODEL.md step 6).")

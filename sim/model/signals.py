@@ -123,12 +123,49 @@ def adjust(decided: np.ndarray, expected: np.ndarray, got: np.ndarray, alpha, be
     return alpha * ((expected - got) - beta * (decided - got))
 
 
+def learn_locally(st: State, rate: float) -> None:
+    """Every team with work in hand moves its reading toward the theme mix of the requests in its own
+    queue (what its customers ask of it): local, noisy learning about the need (March 1991's members
+    learning about reality).  Not a relayed change: it rewrites no work in progress."""
+    busy = np.flatnonzero((st.stage == FRONT) | (st.stage == BACK))
+    if busy.size == 0:
+        return
+    K = st.reading.shape[1]
+    counts = np.bincount(st.loc[busy] * K + st.theme[busy], minlength=st.T * K).reshape(st.T, K)
+    n = counts.sum(axis=1)
+    has = np.flatnonzero(n > 0)
+    u = st.team_unit[has]
+    mix = counts[has] / n[has, None]
+    st.reading[u] = normalize_rows((1.0 - rate) * st.reading[u] + rate * mix, READING_FLOOR)
+
+
+def learn_code(st: State, rate: float) -> bool:
+    """March's (1991) code learning: the executive's intent moves by ``rate`` toward the mean reading
+    of the teams that fit the need better than it does.  Returns whether it moved."""
+    teams = st.reading[st.team_unit]
+    fit = -distance(teams, st.need[None, :])
+    superior = fit > -float(distance(st.reading[0], st.need))
+    if not superior.any():
+        return False
+    intent = st.reading[0]
+    new = normalize_rows(intent + rate * (teams[superior].mean(axis=0) - intent), INTENT_FLOOR)
+    if distance(new, intent) <= RELAY_TOLERANCE:
+        return False
+    st.change[0] = new - intent
+    st.reading[0] = new
+    st.version[0] += 1
+    return True
+
+
 def review(st: State, params: ModelParams, step: int) -> float:
     """On a review day the executive adjusts its intent toward its perception of the need, if the
-    adjustment is at least its minimum size.  Returns the pivot size (0 if none)."""
+    adjustment is at least its minimum size, after learning from the teams that fit the need better
+    (``signals.code_learning``, off by default).  Returns the pivot size (0 if none)."""
     sp = params.signals
     if step % sp.review_every != 0:
         return 0.0
+    if sp.code_learning > 0:
+        learn_code(st, sp.code_learning)
     _, alpha, beta, minimum = heuristic(sp, st.lever[0, L_RESILIENCE])
     flag_instability(st, alpha, beta, pipeline_delay(st, sp.review_every))
     intent = st.reading[0]
@@ -166,6 +203,8 @@ def cascade(st: State, params: ModelParams, rng: np.random.Generator) -> np.ndar
     of reading (total-variation distance) this step."""
     sp = params.signals
     U, K = st.U, st.reading.shape[1]
+    if sp.local_learning > 0:
+        learn_locally(st, sp.local_learning)
     old = st.reading.copy()
     new = old.copy()
     child = np.flatnonzero(st.parent >= 0)
@@ -187,7 +226,7 @@ def cascade(st: State, params: ModelParams, rng: np.random.Generator) -> np.ndar
         new[u] = normalize_rows(old[u] + delta[team][moved] + w * (st.lens[u] - old[u]) + noise / K, READING_FLOOR)
     if quiet.any():  # socialisation: a stable direction is learnt, faster when it is clear
         u = j[quiet]
-        learn = sp.socialisation * (0.5 + 0.5 * clarity[quiet])
+        learn = sp.socialisation * (sp.socialisation_floor + (1.0 - sp.socialisation_floor) * clarity[quiet])
         new[u] = normalize_rows((1.0 - learn) * old[u] + learn * old[pj[quiet]], READING_FLOOR)
 
     mgr = child[~team]

@@ -91,6 +91,8 @@ class Tick:
     done_escalated: int = 0
     done_bounced: int = 0
     exceptions: int = 0
+    exception_work: float = 0.0  # person-days of front work spent carrying out exceptions
+    decision_errors: int = 0  # settled calls that were wrong
 
 
 class Active:

@@ -8,7 +8,11 @@ capacity is shared among the team's requests in proportion to the weight the tea
 each request's theme (weighted processor sharing), with at most ``max_rate`` per request per day.
 Initiative work delivers value in proportion to the fit of the team's reading with the market's
 need; misread priorities turn effort into waste ('working harder for smaller results', seed 000).
-MODEL.md step 5.
+
+The market rewards fit: a request on a theme the team weights below the market's need (ratio
+r = reading / need < 1) takes r^-b times the work (a learning curve: the team has practised that
+theme less than the market asks of it; Wright 1936, b = ``work.misfit_exponent``).  MODEL.md step 5;
+docs/ODD.md 7.5.
 """
 
 from __future__ import annotations
@@ -17,6 +21,20 @@ import numpy as np
 
 from .params import ModelParams
 from .state import BACK, FRONT, ROUTE, State, distance
+
+
+def misfit(st: State, units: np.ndarray, themes: np.ndarray) -> np.ndarray:
+    """Misfit of each (unit, theme) pair with the market's need: max(0, 1 - reading / need), 0 where
+    the unit weights the theme at least as much as the market needs it, 1 where it ignores it."""
+    return np.maximum(0.0, 1.0 - st.reading[units, themes] / st.need[themes])
+
+
+def slowdown(st: State, params: ModelParams, units: np.ndarray, themes: np.ndarray) -> np.ndarray:
+    """Work multiplier (>= 1) of requests of ``themes`` served by ``units``: r^-b, r = reading / need
+    clipped to [misfit_ratio_floor, 1]."""
+    wp = params.work
+    ratio = np.clip(1.0 - misfit(st, units, themes), wp.misfit_ratio_floor, 1.0)
+    return ratio ** -wp.misfit_exponent
 
 
 def capacity(st: State, params: ModelParams) -> np.ndarray:
@@ -50,8 +68,9 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     weight = wp.priority_floor + K * st.reading[st.team_unit[team], st.theme[busy]]
     wsum = np.bincount(team, weights=weight, minlength=T)
     share = request_cap[team] * weight / np.maximum(wsum[team], 1e-12)
-    done = np.minimum(np.minimum(share, params.demand.max_rate), st.remaining[busy])
-    st.remaining[busy] -= done
+    slow = slowdown(st, params, st.team_unit[team], st.theme[busy])  # misfit: the same progress costs more
+    done = np.minimum(np.minimum(share, params.demand.max_rate), st.remaining[busy] * slow)
+    st.remaining[busy] -= done / slow
     finished = busy[st.remaining[busy] <= 1e-9]
     st.remaining[finished] = 0.0
     st.back_done[finished[st.stage[finished] == BACK]] = True
