@@ -160,13 +160,14 @@ def test_p7_working_harder_for_smaller_results():
     value falls: against its own pre-shock level the misaligned organisation spends more effort
     and delivers less value, and it turns effort into value less well than an aligned one.
 
-    Passes again since the market fit (issue 10 s2; it was a strict expected failure after the
-    Sterman change, effort +0.43 [-0.36, 1.23]): misread themes take more work, so the misaligned
-    organisation's backlog and overtime rise.  Measured, 20 seeds: effort +1.75 [0.66, 2.84]
-    person-days a day; value falls by 44.8 [42.9, 46.7] of 87.2; value per effort 0.243 against
-    0.496 for the aligned organisation (difference 0.254 [0.238, 0.269]).  Knock-out (misfit
-    parameters and ``decisions.error_misfit`` at 0), asserted: the effort rise vanishes (-0.52
-    [-1.53, 0.49], 20 seeds) while value still falls (36.4 of 90.4)."""
+    Measured on the merged model (market fit of issue 10 on top of issue 11's demand, warm start,
+    chasers and erosion), 20 seeds: effort +9.00 [8.02, 9.97] person-days a day above the
+    pre-shock level; value falls by 51.8 [48.9, 54.6] of 89.8; value per effort 0.209 against
+    0.443 for the aligned organisation (difference 0.234 [0.218, 0.249]).  No knock-out is
+    asserted: with the misfit parameters and ``decisions.error_misfit`` at 0 the effort still rises,
+    +5.26 [3.92, 6.59] (a load the shock leaves without misfit, not attributed further), so the misfit adds
+    +3.74 [1.98, 5.50] to the rise but does not cause all of it (on the ``model10`` branch, before
+    issue 11, the rise vanished: -0.52 [-1.53, 0.49]).  docs/validation.md."""
     misaligned = run_many(merge(lev(clarity=0.15, resilience=0.15), {"events": [SHOCK]}))
     aligned = run_many(merge(lev(clarity=0.85, resilience=0.85), {"events": [SHOCK]}))
     pre, post = window_mean("effort", 20, 60), window_mean("effort", SHOCK_END, 200)
@@ -181,10 +182,6 @@ def test_p7_working_harder_for_smaller_results():
 
     worse = Diff(metric(aligned, efficiency), metric(misaligned, efficiency))
     assert worse.positive(), worse
-    no_misfit = {"work": {"misfit_exponent": 0.0}, "handoffs": {"misfit_inconsistency": 0.0, "misfit_bounce": 0.0},
-                 "decisions": {"error_misfit": 0.0}}
-    knocked = run_many(merge(lev(clarity=0.15, resilience=0.15), {"events": [SHOCK]}, no_misfit))
-    assert not Diff(metric(knocked, post), metric(knocked, pre)).positive()
 
 
 def _eta_squared(_s, units):
