@@ -27,7 +27,8 @@ def lev(**levers):
     "issue 10, open: since pivots follow Sterman's anchoring and adjustment (no windup), P1 no longer "
     "holds by the initial state: low resilience pivots on calm noise and, with low clarity, each small "
     "change pulls teams toward their lenses; measured calm gap 3.14 [2.86, 3.41] = 62% of the shock gap "
-    "5.04 (20 seeds), against < 40%. Needs the market-fit and lever-cost parts of issue 10; "
+    "5.04 (20 seeds), against < 40%. Still failing with the market fit and lever prices merged on issue "
+    "11 (m10i, 20 seeds): calm gap 5.45 [4.95, 5.95] = 62% of the shock gap 8.76 [8.24, 9.28]; "
     "docs/validation.md"))
 def test_p1_core_matters_little_when_stable_and_much_under_shock():
     """P1: in stable conditions CORE makes only a small difference.  'Small' is relative: the
