@@ -32,6 +32,7 @@ as a long workshop would; the server's resident memory (VmRSS, from /proc) is sa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -115,6 +116,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def workshop_server(*args: str):
+    """``alignsim workshop ARGS --port P`` on a free port, answered before it yields (port, process);
+    stopped with Ctrl-C's signal afterwards."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "sim", "workshop", *args, "--port", str(port)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        yield port, server
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def _browser_run(page, url: str, size: str, twin: bool, seconds: float) -> tuple[float, float, str]:
     """Load the page, choose the size (and twins), Reset, play: (load s, steps/s, teams shown)."""
     start = time.perf_counter()
@@ -163,17 +187,8 @@ def in_browser(seconds: float, sizes: tuple[str, ...] = SIZES) -> None:
         return
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-m", "sim", "workshop", SCENARIO, "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(url, timeout=5):
-                    break
-            except OSError:
-                time.sleep(0.5)
+    with workshop_server(SCENARIO) as (port, _server):
+        url = f"http://127.0.0.1:{port}/"
         if sizes:
             print(f"\nin the browser (headless Chromium 1280x720, {SCENARIO}, default play interval, every step drawn)")
             print(f"{'size':<9} {'orgs':>4} {'load s':>7} {'steps/s':>8}")
@@ -207,12 +222,6 @@ def in_browser(seconds: float, sizes: tuple[str, ...] = SIZES) -> None:
                 finally:
                     page.close()
             context.close()
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def _rss_mb(pid: int) -> float:
@@ -225,18 +234,9 @@ def soak(minutes: float, every: float) -> None:
     """Memory of the server over a long projector session (see the module's docstring)."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/?demo=overreaction&speed=40"
-    server = subprocess.Popen([sys.executable, "-m", "sim", "workshop", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samples: list[tuple[float, int, float]] = []  # (minutes, years played, MB)
-    try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
-                    break
-            except OSError:
-                time.sleep(0.5)
+    with workshop_server() as (port, server):
+        url = f"http://127.0.0.1:{port}/?demo=overreaction&speed=40"
         print(f"\nsoak: {minutes:g} min of projector mode (overreaction, twins, workshop size, speed 40), "
               f"the year played then Reset, over and over; server memory (VmRSS)")
         print(f"{'minute':>7} {'years':>6} {'MB':>8}")
@@ -266,12 +266,6 @@ def soak(minutes: float, every: float) -> None:
                 page.wait_for_timeout(1000)
             samples.append((minutes, years, _rss_mb(server.pid)))
             context.close()
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
     first, last = samples[0], samples[-1]
     half = [s for s in samples if s[0] >= minutes / 2]
     print(f"start {first[2]:.1f} MB, end {last[2]:.1f} MB after {last[1]} years played in {minutes:g} min; "

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from test_compare_cli import CHARTER, SMALL
 
 from sim.cli import main
 from sim.compare import store, study
@@ -21,29 +22,6 @@ from sim.inputs.orgchart import read_org_csv
 from sim.report import compare_figures, compare_summary
 from sim.runner import manifest as manifest_mod
 
-SMALL = """
-name = "small"
-description = "Tiny organisation under a short shock."
-steps = 30
-[org]
-teams = 5
-divisions = 2
-customers_per_front_team = 12
-[[events]]
-type = "shock"
-step = 8
-duration = 10
-pressure = 1.0
-label = "test shock"
-"""
-CHARTER = SMALL.replace('name = "small"', 'name = "small-charter"') + """
-[[events]]
-type = "lever"
-step = 5
-lever = "ownership"
-value = 0.9
-scope = { division = "Division A" }
-"""
 WEAK = SMALL.replace('name = "small"', 'name = "small-weak"') + "[levers]\nempathy = 0.05\nresilience = 0.1\n"
 LATE = SMALL.replace('name = "small"', 'name = "small-late"').replace("step = 8", "step = 20")
 

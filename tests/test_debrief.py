@@ -208,3 +208,22 @@ def test_a_damaged_session_file_is_one_line_and_exit_2(saved, tmp_path, capsys, 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("alignsim: error:") and "Traceback" not in err[0]
     assert not (tmp_path / "pack").exists()
+
+
+def test_alignsim_replay_reproduces_the_saved_session_exactly(saved, tmp_path, capsys):
+    """The done-when of issue 12: `alignsim replay LOG` gives, day for day, the series the
+    dashboard's organisation showed when the session was saved (live moves included)."""
+    import pandas as pd
+
+    w, path, _ = saved
+    out = tmp_path / "replayed"
+    assert main(["replay", str(path), "--out", str(out)]) == 0
+    assert f"replayed to day {DAY} with 2 live moves" in capsys.readouterr().out
+    replayed = pd.read_csv(out / "timeseries.csv")
+    shown = w.orgs[0].series()
+    assert len(replayed) == len(shown) == DAY + 1
+    for column in ("friction_index", "pivots", "escalations", "satisfaction", "alignment", "headcount"):
+        assert np.array_equal(replayed[column].to_numpy(), shown[column].to_numpy()), column
+    assert main(["replay", str(tmp_path / "missing.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and all(line.startswith("alignsim: error:") for line in err)

@@ -16,19 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-
-def _count(flag: str, lowest: int = 1):
-    def parse(text: str) -> int:
-        try:
-            value = int(text.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-        if value < lowest:
-            raise argparse.ArgumentTypeError(f"value {value} is not allowed: must be >= {lowest}")
-        return value
-
-    parse.__name__ = f"{flag} value"
-    return parse
+from .compare import count_arg
 
 
 def register(subparsers, int_arg) -> dict:
@@ -51,15 +39,15 @@ def register(subparsers, int_arg) -> dict:
                      help="override a scenario parameter before fitting (repeatable)")
     cal.add_argument("--seed", type=int_arg("seed", "--seed"), metavar="ROOT",
                      help="root seed of every draw and simulation (default: the scenario's seed)")
-    cal.add_argument("--population", type=_count("--population", 2), default=40, metavar="N",
+    cal.add_argument("--population", type=count_arg("--population", 2), default=40, metavar="N",
                      help="particles per generation (default 40)")
-    cal.add_argument("--generations", type=_count("--generations"), default=4, metavar="G",
+    cal.add_argument("--generations", type=count_arg("--generations"), default=4, metavar="G",
                      help="generations at most, the prior's included (default 4)")
-    cal.add_argument("--budget", type=_count("--budget"), default=1500, metavar="B",
+    cal.add_argument("--budget", type=count_arg("--budget"), default=1500, metavar="B",
                      help="simulations at most (default 1500)")
-    cal.add_argument("--predictive", type=_count("--predictive"), default=40, metavar="N",
+    cal.add_argument("--predictive", type=count_arg("--predictive"), default=40, metavar="N",
                      help="posterior draws re-simulated for the predictive check (default 40)")
-    cal.add_argument("--jobs", "-j", type=_count("--jobs"), metavar="J",
+    cal.add_argument("--jobs", "-j", type=count_arg("--jobs"), metavar="J",
                      help="worker processes (default: all cores; 1 runs in this process)")
     cal.add_argument("--dask", metavar="local|ADDRESS", help="run on Dask: 'local' or a scheduler address")
     cal.add_argument("--quiet", "-q", action="store_true", help="only the output folder's path")

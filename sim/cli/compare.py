@@ -18,7 +18,9 @@ import sys
 from pathlib import Path
 
 
-def _count(flag: str, lowest: int = 1):
+def count_arg(flag: str, lowest: int = 1):
+    """An argparse type: an integer of at least ``lowest``, named ``flag`` in its error."""
+
     def parse(text: str) -> int:
         try:
             value = int(text.strip())
@@ -41,11 +43,11 @@ def register(subparsers, int_arg) -> dict:
         "figures.")
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                      help="bundled scenario names or TOML files; the first is the reference (at least two)")
-    cmp.add_argument("--replicates", "-n", type=_count("--replicates"), default=10, metavar="N",
+    cmp.add_argument("--replicates", "-n", type=count_arg("--replicates"), default=10, metavar="N",
                      help="replicates per scenario (default 10)")
     cmp.add_argument("--seed", type=int_arg("seed", "--seed"), metavar="ROOT",
                      help="root seed of the replicates' seeds (default: the first scenario's seed)")
-    cmp.add_argument("--jobs", "-j", type=_count("--jobs"), metavar="J",
+    cmp.add_argument("--jobs", "-j", type=count_arg("--jobs"), metavar="J",
                      help="worker processes (default: all cores); with --dask local, Dask workers")
     cmp.add_argument("--dask", metavar="local|ADDRESS",
                      help="run on Dask: 'local' starts a LocalCluster, an address (or scheduler file) joins one")
@@ -61,7 +63,7 @@ def register(subparsers, int_arg) -> dict:
                      help="days the KPIs summarise, inclusive (default: the whole run, 1:STEPS, for every "
                      "comparison)")
     cmp.add_argument("--no-leverage", action="store_true", help="skip the leverage ranking of the CORE levers")
-    cmp.add_argument("--leverage-replicates", type=_count("--leverage-replicates"), metavar="K",
+    cmp.add_argument("--leverage-replicates", type=count_arg("--leverage-replicates"), metavar="K",
                      help="replicates per leverage variant (default: min(N, 10)); costs 8 K runs")
     cmp.add_argument("--business", type=Path, metavar="FILE",
                      help="a TOML file whose [business] table gives the scale (customers, FTE), contacts and "

@@ -75,6 +75,26 @@ def _cmd_animate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from sim.report.figure import format_summary, summary_table
+    from sim.report.outputs import check_out_dir, write_run
+    from sim.runner.run import build_model, run_model
+
+    from .debrief import read_session
+
+    log = read_session(args.log)  # a bad file is one line and exit code 2
+    out = args.out if args.out is not None else Path("out") / f"{Path(args.log).stem}-replay"
+    check_out_dir(out)
+    seed = log.scenario.params.seed
+    result = run_model(build_model(log.scenario, seed, log.day), steps=log.day)
+    print(f"{Path(args.log).name}: seed {seed}, replayed to day {log.day} with {len(log.live)} live move"
+          f"{'' if len(log.live) == 1 else 's'}")
+    print(format_summary(summary_table(result.series)))
+    files = write_run(result, log.scenario, out)
+    print(f"\nwrote {len(files)} files to {next(iter(files.values())).parent}/: " + ", ".join(files))
+    return 0
+
+
 def _cmd_debrief(args: argparse.Namespace) -> int:
     from .debrief import debrief, read_session
     from .debrief_pack import check_pack_dir, write_pack
@@ -123,4 +143,11 @@ def register(subparsers, int_arg) -> dict:
                                            "page and 16:9 PNG slides.")
     db.add_argument("log", metavar="LOG", help="a saved session (scenario TOML file)")
     db.add_argument("--out", type=Path, metavar="DIR", help="folder for the pack (default: LOG's name + -debrief)")
-    return {"workshop": _cmd_workshop, "animate": _cmd_animate, "debrief": _cmd_debrief}
+    rp = subparsers.add_parser("replay", help="replay a saved workshop session exactly, to the day it was saved",
+                               description="Run a saved session (the file '⤓ Save session' writes: its scenario, "
+                                           "seed and every live move as an event) to the day it was saved, and "
+                                           "write the run's outputs as `alignsim run` does. Same seed, same moves, "
+                                           "same days: the series equals what the dashboard showed.")
+    rp.add_argument("log", metavar="LOG", help="a saved session (scenario TOML file)")
+    rp.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/LOG's name-replay)")
+    return {"workshop": _cmd_workshop, "animate": _cmd_animate, "debrief": _cmd_debrief, "replay": _cmd_replay}
