@@ -222,7 +222,10 @@ def settle(st: State, params: ModelParams, rng: np.random.Generator, r: np.ndarr
             if dp.error_referral:  # the exception goes up to the settling unit's manager (VDT)
                 settler = unit[wrong]
                 up = st.parent[settler] >= 0
-                above = st.level[st.team_unit[front_team[wrong]]] - st.level[np.maximum(st.parent[settler], 0)]
+                levels = st.level[st.team_unit[front_team[wrong]]]
+                above = levels - st.level[np.maximum(st.parent[settler], 0)]
+                # no higher than the approval steps left (remove-approval-steps): the top one retakes it
+                above = np.minimum(above, np.maximum(levels - st.iv.approval_cut[front_team[wrong]], 0))
                 st.needs_decision[bad[up]] = True
                 st.dec_height[bad[up]] = REFERRED - above[up]
     if grant.any():
