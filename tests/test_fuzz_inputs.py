@@ -436,6 +436,8 @@ SHARE_COLUMNS = {"satisfaction", "retention", "alignment", "fit_to_need", "incon
                  "customers_waiting"}
 SIGNED_COLUMNS = {"parent", "level", "unit", "step"}  # parent is -1 for the root
 NAN_FOR_NON_TEAMS = {"fatigue", "commitment", "headcount"}
+# names the user chose, read as text: pandas would read a division named "inf" or "1e9" as a number
+TEXT_COLUMNS = {"name", "unit_name", "division", "cause", "kind", "theme", "scenario", "business_unit"}
 
 
 def _tree(root: Path) -> set[str]:
@@ -455,7 +457,7 @@ def run_cli(argv: list[str], cwd: Path) -> tuple[int, str, str, list[str]]:
 def check_tables(folder: Path) -> None:
     """Every CSV table below ``folder``: numbers finite (documented NaN excepted) and in range."""
     for path in folder.rglob("*.csv"):
-        df = pd.read_csv(path)
+        df = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS})
         teams = df["kind"] == "team" if "kind" in df else None
         if path.name == "unit_timeseries.csv":
             units = pd.read_csv(path.parent / "units.csv")
