@@ -120,48 +120,51 @@ def _range(lo, hi, d):
 CLAIMS = [
     # -- 1. Overreaction (resilience) ------------------------------------------------------------
     Claim("overreaction", "calm-pivots",
-          "Days 0 to 89, calm: B holds its course (no pivot) while A [...] 9 to 11 pivots before the shock",
+          "Days 0 to 89, calm: B holds its course (no pivot) while A [...] 9 to 12 pivots before the shock",
           lambda a, b: (a.at("pivots", 89), b.at("pivots", 89)),
-          lambda a, b: b.at("pivots", 89) == 0 and within(a.at("pivots", 89), 9, 11, 0)),
+          lambda a, b: b.at("pivots", 89) == 0 and within(a.at("pivots", 89), 9, 12, 0)),
     Claim("overreaction", "calm-friction",
-          "A's friction runs at about 1.2 to 2.4 per 100 customers a day against 0.9 to 1.1 in B (days 1-89)",
+          "A's friction runs at about 2.1 to 2.5 per 100 customers a day against 1.5 to 1.6 in B (days 1-89)",
           lambda a, b: (a.mean("friction_index", 1, 89), b.mean("friction_index", 1, 89)),
-          lambda a, b: within(a.mean("friction_index", 1, 89), 1.2, 2.4, 1)
-          and within(b.mean("friction_index", 1, 89), 0.9, 1.1, 1)),
+          lambda a, b: within(a.mean("friction_index", 1, 89), 2.1, 2.5, 1)
+          and within(b.mean("friction_index", 1, 89), 1.5, 1.6, 1)),
     Claim("overreaction", "shock-pivots",
           "A pivots at every weekly review (9 more by day 150, 45 to 48 by day 365); B pivots 6 to 8 times in all",
           lambda a, b: (a.at("pivots", 150) - a.at("pivots", 89), a.at("pivots", 365), b.at("pivots", 365)),
           lambda a, b: a.at("pivots", 150) - a.at("pivots", 89) == 9 and within(a.at("pivots", 365), 45, 48, 0)
           and within(b.at("pivots", 365), 6, 8, 0)),
     Claim("overreaction", "alignment",
-          "A's alignment with the intent averages 0.59 to 0.68 from day 150 on, B's 0.87 to 0.89",
+          "A's alignment with the intent averages 0.60 to 0.67 from day 150 on, B's 0.87 to 0.91",
           lambda a, b: (a.mean("alignment", 150), b.mean("alignment", 150)),
-          lambda a, b: within(a.mean("alignment", 150), 0.59, 0.68, 2)
-          and within(b.mean("alignment", 150), 0.87, 0.89, 2)),
+          lambda a, b: within(a.mean("alignment", 150), 0.60, 0.67, 2)
+          and within(b.mean("alignment", 150), 0.87, 0.91, 2)),
     Claim("overreaction", "misalignment-share",
-          "misalignment is [A's] largest cause (about 38 to 47% of A's friction from day 91, against 26 to 33% of B's)",
+          "misalignment (about 37 to 41% of A's friction from day 91, against 25 to 27% of B's, whose largest cause "
+          "is overload) is one of A's two largest causes, with overload",
           lambda a, b: (a.share("misalignment", 91), b.share("misalignment", 91)),
-          lambda a, b: within(100 * a.share("misalignment", 91), 38, 47, 0)
-          and within(100 * b.share("misalignment", 91), 26, 33, 0)
-          and all(a.share("misalignment", 91) > a.share(c, 91) for c in CAUSES if c != "misalignment")),
+          lambda a, b: within(100 * a.share("misalignment", 91), 37, 41, 0)
+          and within(100 * b.share("misalignment", 91), 25, 27, 0)
+          and all(a.share("misalignment", 91) > a.share(c, 91) for c in CAUSES
+                  if c not in ("misalignment", "overload_fatigue"))
+          and all(b.share("overload_fatigue", 91) > b.share(c, 91) for c in CAUSES if c != "overload_fatigue")),
     Claim("overreaction", "pivot-share",
-          "a pivot rework band (10 to 23% of A's, 3 to 4% of B's) [from day 91]",
+          "a pivot rework band (11 to 22% of A's, 4 to 6% of B's) [from day 91]",
           lambda a, b: (a.share("pivot_rework", 91), b.share("pivot_rework", 91)),
-          lambda a, b: within(100 * a.share("pivot_rework", 91), 10, 23, 0)
-          and within(100 * b.share("pivot_rework", 91), 3, 4, 0)),
+          lambda a, b: within(100 * a.share("pivot_rework", 91), 11, 22, 0)
+          and within(100 * b.share("pivot_rework", 91), 4, 6, 0)),
     Claim("overreaction", "satisfaction",
-          "at day 150 satisfaction is 0.30 to 0.40 in A against 0.47 to 0.52 in B; by day 365 0.64 to 0.73 "
-          "against 0.81 to 0.85",
+          "at day 150 satisfaction is 0.20 to 0.25 in A against 0.21 to 0.28 in B; by day 365 0.47 to 0.60 "
+          "against 0.74 to 0.79",
           lambda a, b: (a.at("satisfaction", 150), b.at("satisfaction", 150), a.at("satisfaction", 365),
                         b.at("satisfaction", 365)),
-          lambda a, b: within(a.at("satisfaction", 150), 0.30, 0.40, 2)
-          and within(b.at("satisfaction", 150), 0.47, 0.52, 2)
-          and within(a.at("satisfaction", 365), 0.64, 0.73, 2) and within(b.at("satisfaction", 365), 0.81, 0.85, 2)),
+          lambda a, b: within(a.at("satisfaction", 150), 0.20, 0.25, 2)
+          and within(b.at("satisfaction", 150), 0.21, 0.28, 2)
+          and within(a.at("satisfaction", 365), 0.47, 0.60, 2) and within(b.at("satisfaction", 365), 0.74, 0.79, 2)),
     Claim("overreaction", "customers-lost",
-          "84 to 133 of A's 495 customers have left against 70 to 93 of B's",
+          "115 to 155 of A's 495 customers have left against 100 to 124 of B's",
           lambda a, b: (a.tiles["churned"], b.tiles["churned"]),
           lambda a, b: a.customers == 495
-          and within(a.tiles["churned"], 84, 133, 0) and within(b.tiles["churned"], 70, 93, 0)),
+          and within(a.tiles["churned"], 115, 155, 0) and within(b.tiles["churned"], 100, 124, 0)),
     Claim("overreaction", "story",
           "Point: A took every fluctuation for a trend (more pivots, lower alignment, more misalignment), and "
           "its customers paid (more friction, more customers lost)",
@@ -173,36 +176,45 @@ CLAIMS = [
           and a.mean("friction_index", 91) > b.mean("friction_index", 91) and a.tiles["churned"] > b.tiles["churned"]),
     # -- 2. Vague decision rights (ownership) ------------------------------------------------------
     Claim("decision-rights", "waiting",
-          "About 16 to 22 decisions wait in A (days 30 to 180) against 3 to 4.5 in B",
+          "About 19 to 24 decisions wait in A (days 30 to 180) against 7.6 to 9.6 in B",
           lambda a, b: (a.mean("approvals_waiting", 30, 180), b.mean("approvals_waiting", 30, 180)),
-          lambda a, b: within(a.mean("approvals_waiting", 30, 180), 16, 22, 0)
-          and within(b.mean("approvals_waiting", 30, 180), 3, 4.5, 1)),
+          lambda a, b: within(a.mean("approvals_waiting", 30, 180), 19, 24, 0)
+          and within(b.mean("approvals_waiting", 30, 180), 7.6, 9.6, 1)),
     Claim("decision-rights", "escalations",
-          "Escalations run at about 8 to 10 a day (7.6 to 10.0) in A against 1.3 to 1.9 in B [days 30-180]",
+          "Escalations run at about 8 to 10 a day (8.2 to 10.0) in A against 2.8 to 3.6 in B [days 30-180]",
           lambda a, b: (a.mean("escalations", 30, 180), b.mean("escalations", 30, 180)),
-          lambda a, b: within(a.mean("escalations", 30, 180), 7.6, 10.0, 1)
-          and within(b.mean("escalations", 30, 180), 1.3, 1.9, 1)),
+          lambda a, b: within(a.mean("escalations", 30, 180), 8.2, 10.0, 1)
+          and within(b.mean("escalations", 30, 180), 2.8, 3.6, 1)),
     Claim("decision-rights", "latency",
-          "decision latency is nearly 3 days (2.6 to 2.8) in A against 1.2 to 1.4 in B [days 30-180]",
+          "decision latency is nearly 3 days (2.7 to 2.9) in A against 1.6 to 1.7 in B [days 30-180]",
           lambda a, b: (a.mean("decision_latency", 30, 180), b.mean("decision_latency", 30, 180)),
-          lambda a, b: within(a.mean("decision_latency", 30, 180), 2.6, 2.8, 1)
-          and within(b.mean("decision_latency", 30, 180), 1.2, 1.4, 1)),
+          lambda a, b: within(a.mean("decision_latency", 30, 180), 2.7, 2.9, 1)
+          and within(b.mean("decision_latency", 30, 180), 1.6, 1.7, 1)),
     Claim("decision-rights", "escalation-share",
-          "Escalation is 17 to 30% of A's friction (9 to 13% of B's) [days 30-180]",
+          "Escalation is 18 to 30% of A's friction (13 to 20% of B's) [days 30-180]",
           lambda a, b: (a.share("decision_escalation", 30, 180), b.share("decision_escalation", 30, 180)),
-          lambda a, b: within(100 * a.share("decision_escalation", 30, 180), 17, 30, 0)
-          and within(100 * b.share("decision_escalation", 30, 180), 9, 13, 0)),
+          lambda a, b: within(100 * a.share("decision_escalation", 30, 180), 18, 30, 0)
+          and within(100 * b.share("decision_escalation", 30, 180), 13, 20, 0)),
+    # After the move: the level A's figures fall to (a range), and how close they come to B's (a gap), as two
+    # claims each, so that a known failure of the gap on one seed does not hide the range.
     Claim("decision-rights", "after-move",
-          "After your move at day 180, A's escalations fall to B's level within about a week (1 to 2 a day "
-          "after day 195) [A within 0.5 a day of B, days 196-365]",
+          "After your move at day 180, A's escalations fall [...] within about a week (3 to 4 a day after day 195)",
           lambda a, b: (a.mean("escalations", 196), b.mean("escalations", 196)),
-          lambda a, b: within(a.mean("escalations", 196), 1, 2, 0)
-          and abs(a.mean("escalations", 196) - b.mean("escalations", 196)) <= 0.5),
+          lambda a, b: within(a.mean("escalations", 196), 3, 4, 0)),
+    Claim("decision-rights", "after-move-level",
+          "A's escalations fall to B's level [...] (within 0.5 a day of B's) [days 196-365]",
+          lambda a, b: (a.mean("escalations", 196), b.mean("escalations", 196),
+                        a.mean("escalations", 196) - b.mean("escalations", 196)),
+          lambda a, b: abs(a.mean("escalations", 196) - b.mean("escalations", 196)) <= 0.5),
     Claim("decision-rights", "latency-after",
-          "latency drops to 1.2 to 1.4 days, like B's (within 0.1 day of it) [days 196-365]",
+          "latency drops to 1.6 to 1.7 days [days 196-365]",
           lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196)),
-          lambda a, b: within(a.mean("decision_latency", 196), 1.2, 1.4, 1)
-          and abs(a.mean("decision_latency", 196) - b.mean("decision_latency", 196)) <= 0.1),
+          lambda a, b: within(a.mean("decision_latency", 196), 1.6, 1.7, 1)),
+    Claim("decision-rights", "latency-level",
+          "latency drops [...], like B's (within 0.1 day of it) [days 196-365]",
+          lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196),
+                        a.mean("decision_latency", 196) - b.mean("decision_latency", 196)),
+          lambda a, b: abs(a.mean("decision_latency", 196) - b.mean("decision_latency", 196)) <= 0.1),
     Claim("decision-rights", "story",
           "Point: with vague decision rights every unclear call climbs (more waiting, escalations and latency "
           "than B until day 180); clear decision rights fix it fast",
@@ -214,40 +226,41 @@ CLAIMS = [
           and a.mean("escalations", 196) < 0.5 * a.mean("escalations", 30, 180)),
     # -- 3. Burnout (empathy) -------------------------------------------------------------------------
     Claim("burnout", "first-red",
-          "Between day 120 and 155, A's first teams turn red (fatigue above 0.5). With seeds 1 [...] and 2, one of "
-          "A's teams is red from day 0 and none of B's: the 30-day warm start [...] [A's first red team: day 0 with "
-          "none of B's red then, or days 120-155]",
-          lambda a, b: (a.first_red(), int(b.red_teams[0])),
-          lambda a, b: a.first_red() is not None
-          and ((a.first_red() == 0 and b.red_teams[0] == 0) or 120 <= a.first_red() <= 155)),
+          "Between day 40 and 142, depending on the seed [...], A's first team turns red (fatigue above 0.5). [...] "
+          "B's teams turn red too [A's first red team, then B's]",
+          lambda a, b: (a.first_red(), b.first_red()),
+          lambda a, b: a.first_red() is not None and 40 <= a.first_red() <= 142 and b.first_red() is not None),
     Claim("burnout", "fatigue-240",
-          "A's mean fatigue at day 240 is 0.17 to 0.39 against 0.09 to 0.17 in B",
+          "A's mean fatigue at day 240 is 0.19 to 0.38 against 0.01 to 0.19 in B",
           lambda a, b: (a.at("fatigue", 240), b.at("fatigue", 240)),
-          lambda a, b: within(a.at("fatigue", 240), 0.17, 0.39, 2) and within(b.at("fatigue", 240), 0.09, 0.17, 2)),
+          lambda a, b: within(a.at("fatigue", 240), 0.19, 0.38, 2) and within(b.at("fatigue", 240), 0.01, 0.19, 2)),
     Claim("burnout", "headcount",
-          "Headcount shrinks in both (no hiring), a little more in A [the guide says which seed does not show it]",
-          lambda a, b: (a.at("headcount", 0), a.at("headcount", 365), b.at("headcount", 365)),
+          "Headcount shrinks in both (no hiring), a little more in A on all five seeds: from 166 to 184 people at day "
+          "0 down to 136 to 152 in A and 137 to 161 in B by day 365 [A's and B's at day 0, then at day 365]",
+          lambda a, b: (a.at("headcount", 0), b.at("headcount", 0), a.at("headcount", 365), b.at("headcount", 365)),
           lambda a, b: a.at("headcount", 365) < a.at("headcount", 0) and b.at("headcount", 365) < b.at("headcount", 0)
-          and a.at("headcount", 365) <= b.at("headcount", 365)),
+          and a.at("headcount", 365) <= b.at("headcount", 365)
+          and within(a.at("headcount", 0), 166, 184, 0) and within(b.at("headcount", 0), 166, 184, 0)
+          and within(a.at("headcount", 365), 136, 152, 0) and within(b.at("headcount", 365), 137, 161, 0)),
     Claim("burnout", "retention-300",
-          "retention at day 300 is 0.84 to 0.88 in A against 0.90 to 0.92 in B",
+          "retention at day 300 is 0.81 to 0.86 in A against 0.86 to 0.92 in B",
           lambda a, b: (a.at("retention", 300), b.at("retention", 300)),
-          lambda a, b: within(a.at("retention", 300), 0.84, 0.88, 2) and within(b.at("retention", 300), 0.90, 0.92, 2)),
+          lambda a, b: within(a.at("retention", 300), 0.81, 0.86, 2) and within(b.at("retention", 300), 0.86, 0.92, 2)),
     Claim("burnout", "customers-lost",
-          "by day 365 92 to 131 of A's 495 customers have left against 78 to 92 of B's",
+          "by day 365 116 to 145 of A's 495 customers have left against 81 to 108 of B's",
           lambda a, b: (a.tiles["churned"], b.tiles["churned"]),
           lambda a, b: a.customers == 495
-          and within(a.tiles["churned"], 92, 131, 0) and within(b.tiles["churned"], 78, 92, 0)),
+          and within(a.tiles["churned"], 116, 145, 0) and within(b.tiles["churned"], 81, 108, 0)),
     Claim("burnout", "satisfaction-365",
-          "satisfaction ends at 0.17 to 0.32 in A against 0.33 to 0.51 in B",
+          "satisfaction ends at 0.05 to 0.18 in A against 0.24 to 0.36 in B",
           lambda a, b: (a.at("satisfaction", 365), b.at("satisfaction", 365)),
-          lambda a, b: within(a.at("satisfaction", 365), 0.17, 0.32, 2)
-          and within(b.at("satisfaction", 365), 0.33, 0.51, 2)),
+          lambda a, b: within(a.at("satisfaction", 365), 0.05, 0.18, 2)
+          and within(b.at("satisfaction", 365), 0.24, 0.36, 2)),
     Claim("burnout", "friction-240",
-          "From day 240 A's friction runs at 13.9 to 19.2 per 100 customers a day, B's at 8.9 to 11.8",
+          "From day 240 A's friction runs at 17.7 to 23.5 per 100 customers a day, B's at 12.4 to 16.9",
           lambda a, b: (a.mean("friction_index", 240), b.mean("friction_index", 240)),
-          lambda a, b: within(a.mean("friction_index", 240), 13.9, 19.2, 1)
-          and within(b.mean("friction_index", 240), 8.9, 11.8, 1)),
+          lambda a, b: within(a.mean("friction_index", 240), 17.7, 23.5, 1)
+          and within(b.mean("friction_index", 240), 12.4, 16.9, 1)),
     Claim("burnout", "story",
           "Point: the same pressure, no hiring; A's teams tire more [mean fatigue, days 120-365] and its customers "
           "feel it months later (more friction from day 240, lower retention at day 300, more customers lost)",
@@ -269,12 +282,15 @@ def figures(claim: Claim) -> str:
                       for s, (a, b) in runs(claim.demo).items())
 
 
-# Claims that do not hold on seeds 1-5 on the model as it is (main 56fc4ec: issue 11's demand, warm start, churn
-# and erosion of standards), with the failing seeds' figures (as printed by `python tests/test_guide.py`).  The
-# guide's figures were restated from these runs; what is left is a story claim the guide says one seed does not show.
+# Claims that do not hold on seeds 1-5 on the model as it is (land10: issue 11's demand, warm start, churn and
+# erosion of standards; issue 10's market fit and lever prices; vague-decision-rights at clarity 0.75), with the
+# failing seeds' figures (as printed by `python tests/test_guide.py`).  The guide's figures were restated from these
+# runs; what is left is A's level after the decision-rights move, which the guide says seed 2 does not show.
 FAILS_TODAY: dict[str, str] = {
-    "burnout:headcount": "seed 1: A ends with 148 people, B with 143 (172 each on day 0); leavers are drawn at random "
-                         "and seed 1 has the smallest fatigue gap (A 0.04 above B from day 120; 0.11-0.19 seeds 2-5)",
+    "decision-rights:after-move-level": "seed 2: A escalates 3.50 a day from day 196, B 2.97 (0.53 apart; "
+                                        "-0.29 to 0.35 on the other seeds)",
+    "decision-rights:latency-level": "seed 2: A's latency is 1.72 days from day 196, B's 1.60 (0.12 apart; "
+                                     "-0.06 to 0.07 on the other seeds)",
 }
 
 
