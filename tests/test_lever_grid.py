@@ -49,7 +49,18 @@ def score(lever: str, value: float, condition: str, name: str, extra: dict | Non
     return sat if name == "satisfaction" else -fr
 
 
-@pytest.mark.parametrize("lever", sorted(CASES))
+MERGED = ("issue 10 s3, open: measured on the merged model (issue 10's market fit and prices on issue 11's demand, "
+          "warm start, chasers and erosion; branch land10), 10 seeds: ")
+NOT_BEST_TODAY = {
+    "customer_bar": MERGED + "calm, deep, friction at 0.4 minus at 1.0 +0.22 [-0.07, +0.51] (0.4 no longer beats 1.0; "
+                             "it did, 0.107 [0.027, 0.187], before issue 11's demand); docs/validation.md",
+    "empathy": MERGED + "calm, deep, satisfaction at 0.8 minus at 1.0 -0.0039 [-0.0155, +0.0077] (was +0.0066 "
+                        "[+0.0007, +0.0125] before issue 11's demand); docs/validation.md",
+}
+
+
+@pytest.mark.parametrize("lever", [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_BEST_TODAY[name]))
+                                   if name in NOT_BEST_TODAY else name for name in sorted(CASES)])
 def test_the_lever_is_not_best_at_one_in_every_condition(lever):
     condition, value, name, _ = CASES[lever]
     d = Diff(score(lever, value, condition, name), score(lever, 1.0, condition, name))
@@ -86,6 +97,9 @@ UNCLEAR = {"levers": {"clarity": 0.2}}
 MISREAD_OFF = {"decisions": {"error_misfit": 0.0, "error_referral": False}}
 
 
+@pytest.mark.xfail(strict=True, reason=MERGED + "shock, flat, clarity 0.2: friction at 0.6 minus at 1.0 +0.41 "
+                   "[-0.11, +0.93] (0.6 no longer beats 1.0; it did by 0.35 [0.06, 0.65] at 6 seeds before issue 11's "
+                   "demand); docs/validation.md")
 def test_with_unclear_priorities_under_a_shock_full_ownership_is_not_best():
     """Issue 10 s3 after the market fit: with unclear priorities (clarity 0.2) and a shock that moves
     the need, in the flat organisation ownership 0.6 has less friction than 1.0 (calls pushed down
