@@ -44,7 +44,10 @@ from sim.model.work import capacity, do_work
 # the price of the levers (tests/test_lever_costs.py) is switched off here, where the other
 # mechanisms are computed by hand; params given by a test still win
 NO_LEVER_COSTS = {"decisions": {"error_max": 0.0, "exception_work": 0.0, "exception_inconsistency": 0.0},
-                  "managers": {"empathy_time": 0.0}}
+                  "managers": {"empathy_time": 0.0},
+                  # slack off too (the tiny model starts with empty backlogs, full slack): the formulas below
+                  # are those of teams without time in hand; the slack tests switch it on
+                  "handoffs": {"reconcile": 0.0}, "signals": {"clarify": 0.0}}
 
 
 def build(overrides=None, **kw):
@@ -190,6 +193,33 @@ def test_silo_misread_adds_disagreement_across_divisions():
                                      "bounce_gain": 1.0, "bounce_max": 1.0}}, deps=(B2,))
     route(st, p, rng(), 0.0)
     assert st.n_inconsistent[0] == 1 and st.n_bounce[0] == 1 and st.stage[0] == FRONT
+
+
+@pytest.mark.parametrize(("load_f", "load_b", "reconcile", "p_both"), [
+    (0.0, 0.0, 0.0, 1.0),  # knock-out: the whole disagreement reaches the customer
+    (1.0, 0.0, 1.0, 1.0),  # the busier team (F) has no slack: nothing is settled
+    (0.0, 2.0, 1.0, 1.0),  # above its normal backlog, B has no slack either
+    (0.0, 0.0, 1.0, 0.0),  # both idle: every disagreement is settled between them
+    (0.2, 0.6, 1.0, 0.6),  # slack of the busier team .4: g = 1 * (1 - .4) = .6
+    (0.6, 0.2, 0.5, 0.8),  # g = 1 * (1 - .5 * .4) = .8
+])
+def test_slack_settles_disagreement_before_it_reaches_the_customer(load_f, load_b, reconcile, p_both):
+    """g <- g (1 - reconcile slack(max(load_s, load_d))): inconsistency and bounce both follow g."""
+    over = {"handoffs": {"reexplain": 0.0, "inconsistency_gain": 1.0, "bounce_gain": 1.0, "bounce_max": 1.0,
+                         "misfit_inconsistency": 0.0, "misfit_bounce": 0.0, "reconcile": reconcile}}
+    n = 4000
+    hits = np.zeros(2)
+    for seed in range(n // 200):
+        _, st, p = _routed(over)
+        st.reading[F] = [1.0, 0.0, 0.0, 0.0]
+        st.reading[B] = [0.0, 1.0, 0.0, 0.0]  # TV distance 1
+        st.load_ratio[TF], st.load_ratio[TB] = load_f, load_b
+        for _ in range(200):
+            st.n_inconsistent[0] = st.n_bounce[0] = 0
+            st.stage[0], st.loc[0], st.back_done[0] = ROUTE, TF, False
+            route(st, p, np.random.default_rng(seed * 1000 + _), 0.0)
+            hits += [st.n_inconsistent[0], st.n_bounce[0]]
+    assert_allclose(hits / n, p_both, atol=0.03)  # binomial sd at most .008: 3.75 sd
 
 
 def test_bounce_returns_to_front_with_rework():
@@ -705,6 +735,21 @@ def test_a_team_reads_a_change_through_its_lens_in_proportion_to_its_size():
         # .5 * .5 = .25, .5 * .005 = .0025 (a negligible change costs next to nothing), .5 * 1
         want = st.anchor[F] + pull * (lens - 0.25)  # anchor = what M1 passed on = .25 + change
         assert_allclose(st.reading[F], want, err_msg=str(change))
+
+
+@pytest.mark.parametrize(("load", "clarify", "factor"), [(1.0, 1.0, 1.0), (0.0, 0.0, 1.0), (0.0, 1.0, 0.0),
+                                                        (0.4, 1.0, 0.4), (0.4, 0.5, 0.7), (3.0, 1.0, 1.0)])
+def test_a_team_with_slack_reads_a_change_as_meant(load, clarify, factor):
+    """w <- w (1 - clarify slack(load)): the lens pull of 7.6.3 scaled by the team's lack of slack."""
+    over = {"levers": {"clarity": 0.5}, "signals": {"refresh": 0.0, "read_noise": 0.0, "lens_scale": 0.3,
+                                                    "clarify": clarify}}
+    _, st, p = build(over)
+    lens = np.array([0.1, 0.1, 0.1, 0.7])
+    st.lens[F] = lens
+    st.load_ratio[:] = load
+    st.reading[M1] = 0.25 + 0.15 * np.array([1.0, -1 / 3, -1 / 3, -1 / 3])  # TV = .15: w = .5 * .5 = .25
+    cascade(st, p, rng(1))
+    assert_allclose(st.reading[F], st.anchor[F] + 0.25 * factor * (lens - 0.25))
 
 
 def test_rework_resets_work_in_progress_and_drops_commitment():

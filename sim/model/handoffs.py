@@ -4,8 +4,13 @@ Next stop, in order: a decision (if the request needs one and has none yet), the
 it needs fulfilment), or done.  A hand-off to the back office travels along one of the front
 team's dependency edges.  It may make the customer explain again (more likely across a division
 boundary: silos reach the customer); where the two teams read the priorities differently it may
-produce an inconsistent answer or bounce the request back to the front team.  Seed 004 (front and
-back office must be coherent), seed 000 (Clarity; the CX mirror); MODEL.md step 3.
+produce an inconsistent answer or bounce the request back to the front team, unless the two
+teams have time in hand to settle the disagreement between themselves first: the disagreement
+that reaches the customer is scaled by ``1 - handoffs.reconcile * slack``, slack being the busier
+team's room below its normal backlog (Galbraith 1973: slack resources absorb what would otherwise
+need information processing; seed 000: 'la vitesse cree des risques lorsque la vision n'est pas
+claire').  Seed 004 (front and back office must be coherent), seed 000 (Clarity; the CX mirror);
+MODEL.md step 3.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import numpy as np
 from .decisions import draw_height
 from .friction import book
 from .params import ModelParams
-from .state import BACK, C_HANDOFF, C_MISALIGN, DECISION, FRONT, ROUTE, State, distance
+from .state import BACK, C_HANDOFF, C_MISALIGN, DECISION, FRONT, ROUTE, State, distance, slack
 from .work import misfit
 
 
@@ -83,6 +88,8 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     book(st, np.int64(C_HANDOFF), du[explain], w["explanation"])
     # teams that read the priorities differently answer differently, or send the work back
     gap = distance(st.reading[su], st.reading[du]) + h.silo_misread * silo
+    if h.reconcile > 0:  # teams with time in hand settle a disagreement between themselves first
+        gap = gap * (1.0 - h.reconcile * slack(np.maximum(st.load_ratio[src], st.load_ratio[dst])))
     # teams that under-weight what the market needs of this theme answer and pass it on worse
     theme = st.theme[req]
     m_src, m_dst = misfit(st, su, theme), misfit(st, du, theme)

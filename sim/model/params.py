@@ -291,6 +291,17 @@ class HandoffParams(Section):
                              "The front team re-qualifies the request.")
     silo_misread: float = P(0.1, 0.0, 1.0, "distance", "Extra disagreement across a division boundary.",
                             "Divisions add their own lens.")
+    reconcile: float = P(1.0, 0.0, 1.0, "share of disagreement per unit of slack",
+                         "Share of the two teams' disagreement (reading distance and silo misread) that they settle "
+                         "between themselves before the customer hears an answer, per unit of the busier team's slack "
+                         "(1 - backlog / normal backlog, clipped to [0, 1]); what is left drives inconsistent answers "
+                         "and bounce-backs. 0: every disagreement reaches the customer, whatever the load.",
+                         "Galbraith (1973, Designing Complex Organizations; 1974, Interfaces 4(3)): slack resources "
+                         "are one way an organisation absorbs what it would otherwise have to coordinate; Thompson "
+                         "(1967): hand-offs between interdependent units are coordinated by mutual adjustment, which "
+                         "takes time. Seed 000: in stable conditions most leadership models work; speed exposes "
+                         "confusion. 1 is the proportional form taken literally (a team with nothing waiting "
+                         "settles every disagreement it meets, one at its normal backlog none), not a fitted value.")
     misfit_inconsistency: float = P(0.3, 0.0, 1.0, "probability per unit misfit",
                                     "Extra inconsistent-answer chance of a hand-off per unit of the two teams' mean "
                                     "misfit with the request's theme (misfit = max(0, 1 - reading / need)).",
@@ -454,6 +465,16 @@ class SignalParams(Section):
                           "A change is a partial adjustment: its lens pull and noise grow with its size, so a "
                           "negligible change costs next to nothing; a change of 0.3 or more is re-read from scratch, "
                           "as a reorganisation of priorities is.")
+    clarify: float = P(1.0, 0.0, 1.0, "share of lens pull per unit of slack",
+                       "Share of a relayed change's lens pull and reading noise that a team removes by asking what "
+                       "the change means before acting on it, per unit of its slack (1 - backlog / normal backlog, "
+                       "clipped to [0, 1]). 0: every team reads every change through its lens, whatever its load.",
+                       "Daft and Lengel (1986, Management Science 32(5)): an equivocal message is understood through "
+                       "discussion, which takes time; seed 000 (Clarity): 'la vitesse cree des risques lorsque la "
+                       "vision n'est pas claire' and 'lorsque la situation est stable, la plupart des modeles de "
+                       "leadership fonctionnent'. 1 is the proportional form taken literally (a team with nothing "
+                       "waiting reads the change as meant, one at its normal backlog through its lens), not a fitted "
+                       "value.")
     refresh: float = P(0.1, 0.0, 1.0, "1/day", "Chance a unit re-reads its parent's priorities on a quiet day.",
                        "Priorities are re-read now and then, not only after pivots.")
     socialisation: float = P(0.3, 0.0, 1.0, "share",

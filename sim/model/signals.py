@@ -36,7 +36,7 @@ import warnings
 import numpy as np
 
 from .params import ModelParams, SignalParams
-from .state import BACK, FRONT, L_CLARITY, L_EMPATHY, L_RESILIENCE, State, distance, normalize_rows
+from .state import BACK, FRONT, L_CLARITY, L_EMPATHY, L_RESILIENCE, State, distance, normalize_rows, slack
 
 INTENT_FLOOR = 0.02  # no theme of the executive's intent goes below 2% (the simplex, clipped)
 READING_FLOOR = 1e-3
@@ -222,6 +222,8 @@ def cascade(st: State, params: ModelParams, rng: np.random.Generator) -> np.ndar
     if moved.any():  # the change arrives; the lens pulls and noise blurs as much as it is large and unclear
         u, c = j[moved], clarity[moved]
         w = (1.0 - c) * np.minimum(1.0, size[team][moved] / sp.lens_scale)[:, None]
+        if sp.clarify > 0:  # a team with time in hand asks what the change means before it acts on it
+            w = w * (1.0 - sp.clarify * slack(st.load_ratio[st.unit_team[u]]))[:, None]
         noise = sp.read_noise * w * rng.normal(0.0, 1.0, (u.size, K))
         new[u] = normalize_rows(old[u] + delta[team][moved] + w * (st.lens[u] - old[u]) + noise / K, READING_FLOOR)
     if quiet.any():  # socialisation: a stable direction is learnt, faster when it is clear

@@ -53,6 +53,13 @@ def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs(a - b).sum(axis=-1)
 
 
+def slack(load: np.ndarray) -> np.ndarray:
+    """Time in hand of teams at ``load`` (``State.load_ratio``: backlog over the backlog a team
+    considers normal, ``work.work_horizon`` days of capacity): 1 with nothing waiting, falling
+    linearly to 0 at a normal backlog, 0 above it."""
+    return np.clip(1.0 - load, 0.0, 1.0)
+
+
 @dataclass
 class Tick:
     """Counters of what happened during the current step (reset at its start)."""
