@@ -66,7 +66,12 @@ def test_fit_knockout_never_adapting_wins_without_misfit():
 def test_fit_resilience_is_u_shaped():
     """Issue 10 section 2: under a real need shift with noisy signals, friction as a function of
     resilience is U-shaped: the best interior resilience beats both resilience 0 (overreaction)
-    and the never-adapting leader (stubbornness), paired 95% CIs above 0."""
+    and the never-adapting leader (stubbornness), paired 95% CIs above 0 and by more than 0.5
+    friction units.  It holds by two mechanisms, each knocked out in this file: the market charges
+    misfit (``NO_MISFIT``), and teams socialise to a changed direction (``NO_SOCIALISATION``).
+    Measured (20 seeds): best 0.75 (4.97); resilience 0 +7.06 [6.30, 7.82]; never-adapting +0.88
+    [0.73, 1.03].  The optimum moves toward damping with noise (0.5 at 0.02, 0.875 at 0.3):
+    docs/validation.md, "The resilience U, found"."""
     f = friction_by_resilience()
     best = min(GRID[1:], key=lambda r: f[r].mean())
     low, stubborn = Diff(f[0.0], f[best]), Diff(f[None], f[best])
