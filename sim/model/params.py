@@ -475,11 +475,15 @@ class SignalParams(Section):
                        "leadership fonctionnent'. 1 is the proportional form taken literally (a team with nothing "
                        "waiting reads the change as meant, one at its normal backlog through its lens), not a fitted "
                        "value.")
-    refresh: float = P(0.1, 0.0, 1.0, "1/day", "Chance a unit re-reads its parent's priorities on a quiet day.",
-                       "Priorities are re-read now and then, not only after pivots.")
+    refresh: float = P(0.1, 0.0, 1.0, "1/day",
+                       "Chance a team re-reads its parent's priorities on a given day (socialisation), whether or not "
+                       "they changed that day.",
+                       "Priorities are re-read now and then, not only after pivots; socialisation goes on while the "
+                       "code changes (March 1991). docs/ODD.md 7.6.3.")
     socialisation: float = P(0.3, 0.0, 1.0, "share",
-                             "Gap to the parent's reading closed by a quiet re-read at clarity 1 (half at clarity 0).",
-                             "Stable direction is learnt over time (March 1991); clarity speeds it.")
+                             "Gap to the parent's reading closed by a re-read at clarity 1 (socialisation_floor of it "
+                             "at clarity 0). 0: teams never learn the code (knock-out of the resilience U).",
+                             "Direction is learnt over time (March 1991's p1); clarity speeds it.")
     socialisation_floor: float = P(0.5, 0.0, 1.0, "share of socialisation",
                                    "Share of the socialisation rate left at clarity 0 (the rate is socialisation x "
                                    "(floor + (1 - floor) x clarity): March's p1, set by clarity).",

@@ -22,8 +22,10 @@ overshoot, not a fixed gain.
 Every unit reads its parent's direction whenever it has changed, as a partial adjustment: the
 change arrives in proportion to clarity, and the unit's lens and noise pull on its reading in
 proportion to the size of the change (full at ``signals.lens_scale``), so a negligible change
-costs next to nothing.  On quiet days units now and then re-read a direction that has not
-changed and close part of the gap to it (socialisation, March 1991), faster when it is clear.
+costs next to nothing.  Now and then, on any day, teams re-read their parent's direction and close
+part of the gap to it (socialisation, March 1991), faster when it is clear: the lens pull is then a
+bounded bias that socialisation balances, not a drift that adds up over a manager's daily small
+adjustments.
 Teams whose reading changes rework part of their work in progress and lose commitment.
 Seed 000 (Resilience, Clarity); MODEL.md step 6; docs/ODD.md 7.6.
 """
@@ -198,7 +200,8 @@ def flag_instability(st: State, alpha: float, beta: float, delay: int) -> None:
 def cascade(st: State, params: ModelParams, rng: np.random.Generator) -> np.ndarray:
     """Every unit receives its parent's direction when it has changed.  A manager takes it as its
     target and adjusts what it passes on (anchoring and adjustment); a team reads it through its
-    lens, a partial adjustment whose cost grows with the size of the change.  Quiet re-reads.
+    lens, a partial adjustment whose cost grows with the size of the change.  Re-reads
+    (socialisation) on any day, after the relay.
     Synchronous: every read uses the readings from before this call.  Returns each team's change
     of reading (total-variation distance) this step."""
     sp = params.signals
@@ -218,7 +221,7 @@ def cascade(st: State, params: ModelParams, rng: np.random.Generator) -> np.ndar
     team = st.is_team[child]
     j, pj = child[team], par[team]
     clarity = st.lever[pj, L_CLARITY][:, None]
-    moved, quiet = relay[team], ~relay[team] & refresh[team]
+    moved, reread = relay[team], refresh[team]
     if moved.any():  # the change arrives; the lens pulls and noise blurs as much as it is large and unclear
         u, c = j[moved], clarity[moved]
         w = (1.0 - c) * np.minimum(1.0, size[team][moved] / sp.lens_scale)[:, None]
@@ -226,10 +229,10 @@ def cascade(st: State, params: ModelParams, rng: np.random.Generator) -> np.ndar
             w = w * (1.0 - sp.clarify * slack(st.load_ratio[st.unit_team[u]]))[:, None]
         noise = sp.read_noise * w * rng.normal(0.0, 1.0, (u.size, K))
         new[u] = normalize_rows(old[u] + delta[team][moved] + w * (st.lens[u] - old[u]) + noise / K, READING_FLOOR)
-    if quiet.any():  # socialisation: a stable direction is learnt, faster when it is clear
-        u = j[quiet]
-        learn = sp.socialisation * (sp.socialisation_floor + (1.0 - sp.socialisation_floor) * clarity[quiet])
-        new[u] = normalize_rows((1.0 - learn) * old[u] + learn * old[pj[quiet]], READING_FLOOR)
+    if reread.any():  # socialisation: the direction is learnt, faster when it is clear, whether or not it moved
+        u = j[reread]
+        learn = sp.socialisation * (sp.socialisation_floor + (1.0 - sp.socialisation_floor) * clarity[reread])
+        new[u] = normalize_rows((1.0 - learn) * new[u] + learn * old[pj[reread]], READING_FLOOR)
 
     mgr = child[~team]
     if mgr.size:  # each manager: anchoring and adjustment of what it passes on
