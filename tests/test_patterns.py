@@ -385,4 +385,5 @@ def assert_gone(off: Diff, on: Diff, minimum: float, what: str) -> None:
     t interval lies below the mechanism-on mean.  The first rules out an effect merely shrunk but
     still as large as the pattern claims; the second an 'absence' that only reflects too few seeds
     (a CI that includes 0 is not asked for and not enough)."""
+    print(f"knock-out {what}: on {on!r}; off {off!r}")  # shown with pytest -s (figures for docs/validation.md)
     assert off.mean < minimum and off.ci[1] < on.mean, (what, "knocked out", off, "on", on)
