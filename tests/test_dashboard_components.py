@@ -142,7 +142,7 @@ def test_escalation_edges_count_each_waiting_decision_once_per_level_climbed():
     st = m.state
     waiting = np.flatnonzero(st.stage == DECISION)
     assert waiting.size > 0
-    climbed = st.level[st.team_unit[st.cust_team[waiting]]] - st.level[st.loc[waiting]]
+    climbed = st.level[st.team_unit[st.req_team[waiting]]] - st.level[st.loc[waiting]]
     edges = escalated_edges(m)
     assert edges.sum() == climbed.sum() > 0
     assert edges[0] == 0  # the executive has no edge above it

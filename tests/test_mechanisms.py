@@ -48,19 +48,24 @@ def build(overrides=None, **kw):
 
 
 # ---------------------------------------------------------------------------------------- demand
-def test_rate_one_opens_a_request_for_every_idle_active_customer_only():
+def test_rate_one_opens_a_request_for_every_active_customer_busy_or_not():
     _, st, p = build({"demand": {"request_rate": 1.0, "back_share": 1.0, "decision_share": 0.0}})
     st.active[1] = False  # churned
-    put(st, 2, BACK, TB, remaining=1.0, work_total=3.0)  # busy
+    put(st, 2, BACK, TB, remaining=1.0, work_total=3.0)  # busy: it asks all the same (issue 11, item 6)
     make_requests(st, p, rng(), pressure=0.0)  # rate = min(1, 1 * (1 + 0.6 * 0)) = 1
-    assert st.stage.tolist() == [FRONT, NONE, BACK, FRONT]
-    assert st.loc[[0, 3]].tolist() == [TF, TF]
-    assert_allclose(st.remaining[[0, 3]], 1.5)  # front_work
-    assert_allclose(st.work_total[[0, 3]], 1.5)
-    assert st.needs_back[[0, 3]].all()  # back_share 1
-    assert not st.needs_decision[[0, 3]].any()  # decision_share 0
+    # the free slots 0, 1, 3 are taken in order by customers 0, 2, 3 (slot 2 holds customer 2's busy
+    # request, so customer 2 now holds two); the pool does not grow
+    assert st.stage.tolist() == [FRONT, FRONT, BACK, FRONT]
+    assert st.req_cust.tolist() == [0, 2, 2, 3] and st.slots == 4
+    assert st.req_team.tolist() == [TF, TF, TF, TF]
+    assert st.loc[[0, 1, 3]].tolist() == [TF, TF, TF]
+    assert_allclose(st.remaining[[0, 1, 3]], 1.5)  # front_work
+    assert_allclose(st.work_total[[0, 1, 3]], 1.5)
+    assert st.needs_back[[0, 1, 3]].all()  # back_share 1
+    assert not st.needs_decision[[0, 1, 3]].any()  # decision_share 0
     assert st.remaining[2] == 1.0 and st.loc[2] == TB  # the busy request is untouched
-    assert st.tick.new_requests == 2 and st.total_requests == 2
+    assert st.tick.new_requests == 3 and st.total_requests == 3 and st.tick.balked == 0
+    assert st.open_count().tolist() == [1, 0, 2, 1]
 
 
 def test_pressure_scales_the_request_rate():
@@ -840,7 +845,7 @@ def test_satisfaction_update_of_a_completed_request():
 
 
 def test_erosion_of_overdue_waiting_customers():
-    _, st, p = build({"customers": {"erosion": 0.01, "churn_rate": 0.0}})
+    _, st, p = build({"customers": {"erosion": 0.01, "calm_churn": 0.0, "renege": 0.0}})
     st.expected[:] = 10.0
     st.satisfaction[:] = 0.5
     put(st, 0, FRONT, TF, age=11.0)  # overdue
@@ -850,29 +855,57 @@ def test_erosion_of_overdue_waiting_customers():
     assert_allclose(st.satisfaction, [0.49, 0.5, 0.5, 0.5])
 
 
-def test_churn_below_threshold_abandons_the_open_request():
-    _, st, p = build({"customers": {"churn_threshold": 0.3, "churn_rate": 1.0, "erosion": 0.0}})
-    st.satisfaction[:] = [0.2, 0.2, 0.5, 0.9]
+def test_leaving_hazard_is_the_calm_hazard_raised_by_dissatisfaction():
+    from sim.model.customers import leaving_hazard
+    _, _, p = build({"customers": {"calm_churn": 0.9, "churn_gain": 100.0, "churn_reference": 0.5}})
+    calm = 1 - 0.1 ** (1 / 365)  # 10% stay a year: daily hazard .0063
+    # dissatisfaction (.5 - s) / .5: 0 at .5 and above, .5 at .25, 1 at 0
+    assert_allclose(leaving_hazard(np.array([0.9, 0.5, 0.25, 0.0]), p),
+                    [calm, calm, calm * 51, calm * 101])
+
+
+def test_leavers_abandon_every_open_request():
+    _, st, p = build({"customers": {"calm_churn": 0.9, "churn_gain": 100.0, "churn_reference": 0.5,
+                                    "erosion": 0.0, "renege": 0.0, "word_of_mouth": 0.0}})
+    st.free_slots(5)  # the pool grows to 6 slots: slot 4 is customer 0's second request
+    st.req_cust[4] = 0
+    st.satisfaction[:] = [0.0, 0.0, 0.5, 0.9]  # hazards .64, .64, .0063, .0063
     put(st, 0, FRONT, TF, age=3.0)
+    put(st, 4, FRONT, TF, age=3.0)
     put(st, 2, FRONT, TF, age=3.0)
-    erode_and_churn(st, p, rng())
+    erode_and_churn(st, p, _Draws(0.5))  # every draw .5: the first two leave
     assert st.active.tolist() == [False, False, True, True]
-    assert st.stage.tolist() == [NONE, NONE, FRONT, NONE]
+    assert st.stage.tolist() == [NONE, NONE, FRONT, NONE, NONE, NONE]
     assert st.tick.churned == 2 and st.total_churned == 2
-    assert st.tick.abandoned == 1 and st.total_abandoned == 1
+    assert st.tick.abandoned == 2 and st.total_abandoned == 2
 
 
-def test_word_of_mouth_lowers_each_ties_satisfaction():
-    _, st, p = build({"customers": {"churn_threshold": 0.3, "churn_rate": 1.0, "erosion": 0.0,
-                                    "word_of_mouth": 0.1}})
+def test_word_of_mouth_carries_the_leavers_dissatisfaction():
+    _, st, p = build({"customers": {"calm_churn": 0.9, "churn_gain": 100.0, "churn_reference": 0.5,
+                                    "erosion": 0.0, "renege": 0.0, "word_of_mouth": 0.1}})
     # ties 0-1, 0-2, 2-3 (CSR over customers 0..3)
     st.tie_idx = np.array([1, 2, 0, 0, 3, 2])
     st.tie_ptr = np.array([0, 2, 3, 5, 6])
-    st.satisfaction[:] = [0.1, 0.8, 0.8, 0.2]
+    st.satisfaction[:] = [0.0, 0.8, 0.8, 0.25]
+    st.active[:] = True
+    erode_and_churn(st, p, _Draws(0.0))  # every draw 0 is below every hazard: all four leave
+    # dents: 0 (dissatisfaction 1) -> ties 1, 2 lose .1;
+    # 3 (dissatisfaction (.5 - .25) / .5 = .5) -> tie 2 loses .05; 1 and 2 (above the reference) say nothing
+    assert not st.active.any()
+    assert_allclose(st.satisfaction[[1, 2]], [0.7, 0.65])
+
+
+def test_overdue_requests_are_given_up_and_scored_zero():
+    _, st, p = build({"customers": {"renege": 1.0, "erosion": 0.0, "calm_churn": 0.0, "learning": 0.5}})
+    st.expected[:] = 10.0
+    st.satisfaction[:] = 0.8
+    put(st, 0, FRONT, TF, age=11.0)  # overdue: given up
+    put(st, 1, FRONT, TF, age=9.0)  # not yet
     erode_and_churn(st, p, rng())
-    # 0 and 3 leave: 1 hears from 0 (0.8 - 0.1); 2 hears from 0 and 3 (0.8 - 0.2)
-    assert st.active.tolist() == [False, True, True, False]
-    assert_allclose(st.satisfaction[[1, 2]], [0.7, 0.6])
+    assert st.stage[0] == NONE and st.stage[1] == FRONT
+    assert st.tick.reneged == 1 and st.tick.abandoned == 1 and st.total_abandoned == 1
+    assert_allclose(st.satisfaction[:2], [0.4, 0.8])  # .5 x .8 + .5 x 0
+    assert st.active.all()
 
 
 # ---------------------------------------------------------------------------------------- friction

@@ -118,8 +118,11 @@ def test_requests_are_conserved_every_step(params, seed):
         n_open = int(np.count_nonzero(m.state.stage != NONE))
         assert r["requests_total"] == n_open + r["done_total"] + r["abandoned_total"], (m.steps, r)
         assert n_open == r["waiting"] + r["in_work"], (m.steps, r)
-        # at most one open request per customer, and churned customers hold none
-        assert not (m.state.stage[~m.state.active] != NONE).any()
+        # at most demand.max_open open requests per customer, and churned customers hold none
+        st = m.state
+        assert st.open_count().max(initial=0) <= params.demand.max_open
+        assert not (st.stage[~st.active[st.req_cust]] != NONE).any()
+        assert r["requests_balked"] >= 0
 
 
 # ------------------------------------------------------------------------------------------- ranges
@@ -129,7 +132,7 @@ UNIT_INTERVAL = ("satisfaction", "retention", "alignment", "fit_to_need", "fatig
 NON_NEGATIVE = ("friction_index", "wait_mean", "wait_p90", "explanations_per_request", "churned",
                 "decision_latency", "escalations", "approvals_waiting", "pivots", "rework_share",
                 "waste_share", "effort", "value", "attrition", "headcount", "pressure", "signal_noise",
-                "new_requests", "completed", "waiting", "in_work", "done_total", "abandoned_total",
+                "new_requests", "requests_balked", "completed", "waiting", "in_work", "done_total", "abandoned_total",
                 "requests_total")
 
 

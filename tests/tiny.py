@@ -42,6 +42,8 @@ _NODES = (
 BASE: dict[str, Any] = {
     "org": {"customers_per_front_team": 4, "customer_ties": 0.0},
     "managers": {"heterogeneity": 0.0},
+    # start empty (the hand computations put requests in by hand); no arrivals refill hand-made leavers
+    "customers": {"warm_start": 0, "arrival_rate": 0.0},
 }
 
 

@@ -105,7 +105,7 @@ def escalated_edges(model) -> np.ndarray:
     counts = np.zeros(st.U, dtype=np.int64)
     if waiting.size == 0:
         return counts
-    cur = st.team_unit[st.cust_team[waiting]]
+    cur = st.team_unit[st.req_team[waiting]]
     target = st.loc[waiting]
     for _ in range(int(st.level.max())):
         below = (cur != target) & (cur > 0)

@@ -4,18 +4,19 @@ Each finished request leaves an experience scored against the customer's expecta
 lateness relative to the wait it accepts, repeated explanations, inconsistent answers,
 escalations and bounces, and any exception a manager granted.  Satisfaction moves toward that
 score with a learning weight (expectation and disconfirmation, Oliver 1980); waiting past the
-expectation erodes it day by day.  Below a threshold a customer may leave, abandoning its open
-request, and each of its ties loses some satisfaction (word of mouth, in the manner of Bass
-diffusion).  Accepted waits shorten as pressure rises (customers expect more).  Seed 000 (the CX
-mirror), seed 004; MODEL.md step 8.
+expectation erodes it day by day.  Customers leave at a small calm rate, faster the further
+their satisfaction falls below a reference, abandoning their open requests; each tie of a leaver
+loses some satisfaction (word of mouth, in the manner of Bass diffusion).  Accepted waits shorten
+as pressure rises (customers expect more).  Seed 000 (the CX mirror), seed 004; MODEL.md step 8.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .friction import book
 from .params import ModelParams
-from .state import NONE, State
+from .state import C_OVERLOAD, FRONT, NONE, State
 
 
 def percentile(x: np.ndarray, q: float) -> float:
@@ -34,21 +35,36 @@ def update_expectations(st: State, params: ModelParams, pressure: float) -> None
 
 
 def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
-    """Score finished requests and close them."""
+    """Score finished requests (slot indices) and close them.  A defective one (done in less time
+    than the original standard, ``demand.erode_standards``) is not finished: the customer comes back,
+    explains again, and the front team redoes it (friction: overload, weight ``bounce``)."""
     cp = params.customers
+    wrong = st.defective[done]
+    bad, done = done[wrong], done[~wrong]
+    st.tick.defects = bad.size
+    if bad.size:
+        team = st.req_team[bad]
+        st.defective[bad] = False  # the redo is done right
+        st.stage[bad] = FRONT
+        st.loc[bad] = team
+        st.remaining[bad] = params.demand.front_work * st.work_factor[team]
+        st.work_total[bad] = st.remaining[bad]
+        st.n_explain[bad] += 1
+        book(st, C_OVERLOAD, st.team_unit[team], cp.friction_weights["bounce"])
     st.tick.completed = done.size
     st.total_completed += done.size
     if done.size == 0:
         return
+    cust = st.req_cust[done]
+    expected = st.expected[cust]
     wait = st.age[done]
-    late = np.maximum(0.0, wait - st.expected[done]) / st.expected[done]
+    late = np.maximum(0.0, wait - expected) / expected
     score = (1.0 - cp.wait_weight * late
              - cp.explain_weight * st.n_explain[done]
              - cp.inconsistent_weight * st.n_inconsistent[done]
              - cp.escalation_weight * (st.n_escalate[done] + st.n_bounce[done])
              + cp.exception_bonus * st.exception[done])
-    s = st.satisfaction
-    s[done] = (1.0 - cp.learning) * s[done] + cp.learning * np.clip(score, 0.0, 1.0)
+    learn(st, cust, np.clip(score, 0.0, 1.0), cp.learning)
     st.tick.wait_sum = float(wait.sum())
     st.tick.wait_p90 = percentile(wait, 0.9)
     st.tick.done_explanations = int(st.n_explain[done].sum())
@@ -61,28 +77,110 @@ def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
     st.stage[done] = NONE
 
 
+def learn(st: State, cust: np.ndarray, score: np.ndarray, weight: float) -> None:
+    """``s[c] <- (1 - weight) s[c] + weight score`` for each (customer, score) pair, in order: a
+    customer with several requests finished on one day learns from each in turn.  During the warm
+    start (``st.experiences`` is a list) every experience is also kept, to compute the customers'
+    steady state from (``sim.model.warmup``)."""
+    s = st.satisfaction
+    if st.experiences is not None:
+        st.experiences.append((cust.copy(), np.asarray(score, dtype=float).copy()))
+    todo = np.arange(cust.size)
+    while todo.size:
+        _, first = np.unique(cust[todo], return_index=True)
+        i = todo[first]
+        s[cust[i]] = (1.0 - weight) * s[cust[i]] + weight * score[i]
+        todo = np.delete(todo, first)
+
+
+def leaving_hazard(satisfaction: np.ndarray, params: ModelParams) -> np.ndarray:
+    """Daily chance that a customer with this satisfaction leaves: the calm hazard (``calm_churn`` a
+    year), times 1 + ``churn_gain`` x its dissatisfaction below ``churn_reference`` (0 at the
+    reference, 1 at satisfaction 0)."""
+    cp = params.customers
+    calm = 1.0 - (1.0 - cp.calm_churn) ** (1.0 / 365.0)
+    dissatisfaction = np.maximum(0.0, cp.churn_reference - satisfaction) / cp.churn_reference
+    return np.minimum(1.0, calm * (1.0 + cp.churn_gain * dissatisfaction))
+
+
 def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) -> None:
+    """Erosion, reneging, leaving and word of mouth (:func:`leave`), then new customers (:func:`arrive`)."""
+    leave(st, params, rng)
+    arrive(st, params, rng)
+
+
+def leave(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     cp = params.customers
     s = st.satisfaction
-    waiting = st.active & (st.stage != NONE) & (st.age > st.expected)
-    s[waiting] -= cp.erosion
+    overdue = (st.stage != NONE) & (st.age > st.expected[st.req_cust])
+    waiting = np.zeros(st.C, dtype=bool)
+    waiting[st.req_cust[overdue]] = True  # a customer waiting past its expectation, on any request
+    s[waiting & st.active] -= cp.erosion
     np.clip(s, 0.0, 1.0, out=s)
-    at_risk = np.flatnonzero(st.active & (s < cp.churn_threshold))
-    leaving = at_risk[rng.random(at_risk.size) < cp.churn_rate]
+    # reneging: an overdue request is given up with daily chance `renege`; it counts as an experience of 0
+    late = np.flatnonzero(overdue)
+    gave_up = late[rng.random(late.size) < cp.renege] if cp.renege > 0 else late[:0]
+    if gave_up.size:
+        st.stage[gave_up] = NONE
+        st.tick.abandoned += gave_up.size
+        st.total_abandoned += gave_up.size
+        st.tick.reneged = gave_up.size
+        learn(st, st.req_cust[gave_up], np.zeros(gave_up.size), cp.learning)
+    active = np.flatnonzero(st.active)
+    leaving = active[rng.random(active.size) < leaving_hazard(s[active], params)]
     st.tick.churned = leaving.size
     st.total_churned += leaving.size
     if leaving.size == 0:
         return
     st.active[leaving] = False
-    abandoned = leaving[st.stage[leaving] != NONE]
+    abandoned = np.flatnonzero((st.stage != NONE) & ~st.active[st.req_cust])  # every open request of a leaver
     st.stage[abandoned] = NONE
-    st.tick.abandoned = abandoned.size
+    st.tick.abandoned += abandoned.size
     st.total_abandoned += abandoned.size
-    # word of mouth: every tie of a leaver hears about it
+    # word of mouth: every tie of a leaver hears about it, as bad as the leaver's dissatisfaction
+    # (1 at satisfaction 0, none at or above churn_reference: a customer who moved away says nothing bad)
     starts, ends = st.tie_ptr[leaving], st.tie_ptr[leaving + 1]
     counts = ends - starts
     if counts.sum():
         idx = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())
         ties = st.tie_idx[idx]
-        np.subtract.at(s, ties, cp.word_of_mouth)
+        bad = np.maximum(0.0, cp.churn_reference - s[leaving]) / cp.churn_reference
+        np.subtract.at(s, ties, cp.word_of_mouth * np.repeat(bad, counts))
         np.clip(s, 0.0, 1.0, out=s)
+
+
+def arrival_factor(st: State, params: ModelParams) -> np.ndarray:
+    """Word of mouth on arrivals, per team: ``max(0, 1 + customers.referral_gain x (s - s0))``, with
+    ``s`` the mean satisfaction of the team's active customers now and ``s0`` on day 0 (1 when the
+    team's customers are as satisfied as when the run started)."""
+    cp = params.customers
+    active = np.bincount(st.cust_team, weights=st.active, minlength=st.T)
+    total = np.bincount(st.cust_team, weights=st.satisfaction * st.active, minlength=st.T)
+    mean = np.where(active > 0, total / np.maximum(active, 1), st.satisfaction_ref)
+    return np.maximum(0.0, 1.0 + cp.referral_gain * (mean - st.satisfaction_ref))
+
+
+def arrive(st: State, params: ModelParams, rng: np.random.Generator) -> None:
+    """New customers: team j gains on average ``customers.arrival_rate / 365 x base_j x
+    arrival_factor_j`` a day (``base_j``: its customers on day 0), each taking the slot of a customer
+    who left (its ties with it); a team cannot grow beyond its day-0 base.  A newcomer starts at
+    ``customers.initial_satisfaction`` with a patience of its own and no request open."""
+    cp = params.customers
+    if cp.arrival_rate == 0:
+        return
+    gone = np.flatnonzero(~st.active)
+    if gone.size == 0:
+        return
+    team = st.cust_team[gone]
+    expected = cp.arrival_rate / 365.0 * st.base * arrival_factor(st, params)
+    vacant = np.bincount(team, minlength=st.T)
+    chance = np.minimum(1.0, expected[team] / np.maximum(vacant[team], 1))
+    new = gone[rng.random(gone.size) < chance]
+    st.tick.arrived = new.size
+    st.total_arrived += new.size
+    if new.size == 0:
+        return
+    st.active[new] = True
+    st.satisfaction[new] = cp.initial_satisfaction
+    sd = cp.expectation_sd
+    st.patience[new] = cp.expected_wait * np.exp(rng.normal(0.0, sd, new.size) - 0.5 * sd**2)

@@ -54,7 +54,7 @@ def set_overcheck(st: State, params: ModelParams, pressure: float) -> None:
 def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressure: float,
                 req: np.ndarray) -> None:
     """Levels above the front team at which each request's call must be taken (0: the team)."""
-    team = st.cust_team[req]
+    team = st.req_team[req]
     o = st.team_lever(L_OWNERSHIP)[team]
     own = rng.random(req.size) >= complexity_at(params, pressure) * (1.0 - o)
     levels_above = st.level[st.team_unit[team]]
@@ -71,7 +71,7 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     if q.size == 0:
         return
     u = st.loc[q]
-    front_team = st.cust_team[q]
+    front_team = st.req_team[q]
     holds = (st.level[st.team_unit[front_team]] - st.level[u]) >= st.dec_height[q]
     # managers attend to approvals intermittently; teams with the right act on their own
     looked_at = st.is_team[u] | (rng.random(q.size) < dp.manager_attention)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .state import C_DECISION, C_HANDOFF, C_MISALIGN, C_OVERLOAD, C_PIVOT, CAUSES, DECISION, State
 
-__all__ = ["CAUSES", "book", "book_delays"]
+__all__ = ["CAUSES", "book", "book_delays", "holding"]
 
 
 def book(st: State, cause: int | np.ndarray, units: np.ndarray, amount: float | np.ndarray) -> None:
@@ -26,25 +26,30 @@ def book(st: State, cause: int | np.ndarray, units: np.ndarray, amount: float | 
         len(CAUSES), st.U)
 
 
-def book_delays(st: State, weight: float, overload_fatigue: float = 0.5) -> None:
-    """Book one day of lateness for every open request past its customer's expectation.
-
-    The cause is what holds the request now, in this order of precedence: waiting for a decision;
-    work redone after a pivot; a team overloaded or tired; a team that ranks the request's theme
-    below the others; a request that crossed a silo; otherwise plain queueing (overload).
-    """
-    late = np.flatnonzero((st.stage != 0) & st.active & (st.age > st.expected))
-    if late.size == 0 or weight == 0:
-        return
-    amount = weight / st.expected[late]
-    in_decision = st.stage[late] == DECISION
-    team = np.where(in_decision, 0, st.loc[late])
-    unit = np.where(in_decision, st.loc[late], st.team_unit[team])
+def holding(st: State, slots: np.ndarray, overload_fatigue: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """The cause holding each request of ``slots`` now and the unit where it is held, in this order
+    of precedence: waiting for a decision; work redone after a pivot; a team overloaded or tired; a
+    team that ranks the request's theme below the others; a request that crossed a silo; otherwise
+    plain queueing (overload)."""
+    in_decision = st.stage[slots] == DECISION
+    team = np.where(in_decision, 0, st.loc[slots])
+    unit = np.where(in_decision, st.loc[slots], st.team_unit[team])
     tired = (st.fatigue[team] > overload_fatigue) | (st.load_ratio[team] > 1.0)
-    low_rank = st.reading[st.team_unit[team], st.theme[late]] < 1.0 / st.reading.shape[1]
+    low_rank = st.reading[st.team_unit[team], st.theme[slots]] < 1.0 / st.reading.shape[1]
     cause = np.select(
-        [in_decision, st.reworked[late], tired, low_rank, st.siloed[late]],
+        [in_decision, st.reworked[slots], tired, low_rank, st.siloed[slots]],
         [C_DECISION, C_PIVOT, C_OVERLOAD, C_MISALIGN, C_HANDOFF],
         default=C_OVERLOAD,
     )
-    book(st, cause, unit, amount)
+    return cause, unit
+
+
+def book_delays(st: State, weight: float, overload_fatigue: float = 0.5) -> None:
+    """Book one day of lateness for every open request past its customer's expectation, to the
+    cause holding it up now (:func:`holding`)."""
+    expected = st.expected[st.req_cust]  # each request's customer's accepted wait
+    late = np.flatnonzero((st.stage != 0) & st.active[st.req_cust] & (st.age > expected))
+    if late.size == 0 or weight == 0:
+        return
+    cause, unit = holding(st, late, overload_fatigue)
+    book(st, cause, unit, weight / expected[late])

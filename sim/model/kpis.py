@@ -111,7 +111,7 @@ def friction_by_cause(m, cause: int) -> float:
 def customers_waiting(m) -> float:
     """Share of active customers with a request open: customer waiting, free of survivor bias."""
     st = m.state
-    return float(np.count_nonzero(st.active & (st.stage != 0))) / _active(m)
+    return float(np.count_nonzero(st.active & (st.open_count() > 0))) / _active(m)
 
 
 def wait_mean(m) -> float:
@@ -153,6 +153,11 @@ def retention(m) -> float:
 
 def churned(m) -> int:
     return m.state.tick.churned
+
+
+def customers_lost_share(m) -> float:
+    """Share of the day-0 customer base lost so far (survivors' KPIs do not show it)."""
+    return m.state.total_churned / m.state.C if m.state.C else 0.0
 
 
 def decision_latency(m) -> float:
@@ -254,6 +259,33 @@ def new_requests(m) -> int:
     return m.state.tick.new_requests
 
 
+def requests_balked(m) -> int:
+    """Requests customers did not make because they already held ``demand.max_open`` open."""
+    return m.state.tick.balked
+
+
+def chasers(m) -> int:
+    """Contacts chasing an overdue request today (failure demand, ``demand.chase``)."""
+    return m.state.tick.chasers
+
+
+def arrivals(m) -> int:
+    """New customers today (``customers.arrive``)."""
+    return m.state.tick.arrived
+
+
+def service_standard(m) -> float:
+    """Mean time per task the teams give today, relative to the original standard (1: as at the
+    start; lower: cut under pressure or eroded, ``demand.erode_standards``)."""
+    return float(m.state.time_per_task.mean())
+
+
+def defect_rate(m) -> float:
+    """Finished requests that came back defective today, per request finished or sent back."""
+    tk = m.state.tick
+    return tk.defects / max(tk.completed + tk.defects, 1)
+
+
 def completed(m) -> int:
     return m.state.tick.completed
 
@@ -307,6 +339,8 @@ KPIS: tuple[Kpi, ...] = (
     _k(retention, "customer retention (last day)", "share of customers", "final", +1, title="Customer retention",
        axis="share"),
     _k(churned, "customers lost", "customers", "total", -1, smooth="sum"),
+    _k(customers_lost_share, "customer base lost (last day)", "share of the day-0 base", "final", -1,
+       title="Customer base lost", axis="share"),
     _k(decision_latency, "decision latency", "days", "mean", -1, smooth="mean", dashboard=True),
     _k(escalations, "escalations", "escalations", "total", -1, axis="per day", smooth="mean", dashboard=True),
     _k(approvals_waiting, "approvals waiting", "decisions", "mean", -1),
@@ -328,6 +362,13 @@ KPIS: tuple[Kpi, ...] = (
     _k(signal_noise, "signal noise", "level", "mean", -1, compared=False),
     _k(friction_seen, "customer friction as leadership sees it", FRICTION_UNIT, "mean", -1, compared=False),
     _k(new_requests, "new requests", "requests", "total", 0, compared=False, smooth="mean"),
+    _k(requests_balked, "requests not made (customer at max_open)", "requests", "total", -1, compared=False,
+       smooth="mean"),
+    _k(chasers, "chasers (failure demand)", "contacts", "total", -1, smooth="mean"),
+    _k(arrivals, "new customers", "customers", "total", +1, compared=False, smooth="sum"),
+    _k(service_standard, "time per task, relative to the original standard", "share", "mean", +1, axis="share",
+       smooth="mean"),
+    _k(defect_rate, "defective requests", "per finished request", "mean", -1, smooth="mean"),
     _k(completed, "finished requests", "requests", "total", +1, compared=False, smooth="mean"),
     _k(waiting, "requests waiting", "requests", "mean", -1, compared=False),
     _k(in_work, "requests in work", "requests", "mean", 0, compared=False),

@@ -35,6 +35,7 @@ from .people import update_people
 from .recorder import Recorder
 from .signals import cascade, perceive, review, rework
 from .state import NONE, State, Tick, normalize_rows
+from .warmup import warm_start
 from .work import do_work
 
 EVENT_STREAM = 0xE7  # second entropy word of the stream that resolves events' random parts
@@ -80,7 +81,7 @@ class AlignmentModel(mesa.Model):
         self.pressure = pressure_at(params, 0)  # row 0 shows the conditions the run starts in
         self.noise = noise_at(params, 0, self.pressure)
         self._friction_now = 0.0
-        self.last = {"wait_mean": 0.0, "wait_p90": 0.0, "decision_latency": 0.0}
+        self.last = warm_start(self.state, params, self.rng, self.pressure)  # calm steady state, not recorded
         self._place_agents()
         self.datacollector = Recorder(reporters.model_reporters(self))
         self.unit_history: list[np.ndarray] = []

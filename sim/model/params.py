@@ -21,7 +21,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 THEMES = ("speed", "cost", "quality", "compliance")
 LEVERS = ("clarity", "ownership", "resilience", "empathy", "customer_bar")
 CORE_LEVERS = LEVERS[:4]  # the four CORE levers (without the customer bar)
-FRICTION_WEIGHTS = {"delay": 1.0, "explanation": 0.5, "inconsistent": 1.0, "escalation": 0.5, "bounce": 0.5}
+FRICTION_WEIGHTS = {"delay": 1.0, "explanation": 0.5, "inconsistent": 1.0, "escalation": 0.5, "bounce": 0.5,
+                    "chase": 0.5}
 
 
 def P(default: Any, lo: float | None, hi: float | None, unit: str, meaning: str, rationale: str):
@@ -201,6 +202,21 @@ class PressureParams(Section):
     expectation_gain: float = P(0.5, 0.0, 5.0, "share per level",
                                 "How much pressure shortens the wait customers accept.",
                                 "Customers who expect more (seed 000).")
+    erosion_cut: float = P(0.3, 0.0, 1.0, "share",
+                           "Time per task a team cuts below its standard at twice its normal backlog (linear from "
+                           "the normal backlog, capped there); 0: teams never cut corners.",
+                           "Oliva and Sterman (2001, Management Science 47(7)): under work pressure staff cut the time "
+                           "per task before anything else. 0.3 is an assumption, not their estimate.")
+    erosion_drift: float = P(0.011, 0.0, 1.0, "1/day",
+                             "Daily share of the gap between a team's standard and the time it actually gives a task "
+                             "that the standard closes (goal erosion); nothing restores it; 0: standards hold.",
+                             "Oliva and Sterman (2001): the standard drifts toward what is delivered, so a temporary "
+                             "pulse leaves a lasting erosion. About 90 days to adjust: an assumption.")
+    erosion_defects: float = P(0.5, 0.0, 5.0, "probability per unit of time cut",
+                               "Chance that a request done with its time per task cut by 1 (all of it) comes back "
+                               "defective and is redone; proportional below.",
+                               "Less time per task, more errors and rework (Oliva and Sterman 2001); a 30% cut gives "
+                               "15% defects: an assumption.")
     need_drift: float = P(0.01, 0.0, 0.5, "share/day", "Daily drift of the market's true need.",
                           "Slow real change that leaders must track.")
 
@@ -215,8 +231,25 @@ class PressureParams(Section):
 
 
 class DemandParams(Section):
-    request_rate: float = P(0.06, 0.0, 1.0, "1/day", "Chance an idle customer makes a request each day.",
-                            "About one request per customer per fortnight.")
+    request_rate: float = P(0.044, 0.0, 1.0, "1/day",
+                            "Chance an active customer makes a request each day, in calm conditions (pressure 0).",
+                            "About one request per customer every three weeks (0.049/day at the calm pressure 0.2): "
+                            "the load the former one-open-request rule (0.06 per idle customer) produced, so the "
+                            "calm utilisation of about 0.6 is kept.")
+    max_open: int = P(8, 1, 64, "requests",
+                      "Most requests one customer holds open at once; a customer at the limit does not ask (balks).",
+                      "Demand is independent of service (a +X% event gives +X% requests) until a customer has "
+                      "eight requests unanswered (under 1% of customer-days in the bundled shocks); balking "
+                      "bounds the work of a collapsing organisation. Balked requests are counted (requests_balked).")
+    chase_rate: float = P(0.15, 0.0, 1.0, "1/day",
+                          "Daily chance that a customer chases a request it has waited on past its accepted wait "
+                          "(failure demand); 0: customers never chase.",
+                          "Assumption: about one chase a week while overdue. Failure demand, demand caused by a "
+                          "failure to do something or do it right for the customer (Seddon 2003, Freedom from Command "
+                          "and Control), is a large share of contacts in service centres.")
+    chase_work: float = P(0.05, 0.0, 5.0, "person-days",
+                          "Front-office capacity one chaser takes (a contact answered, the request looked up).",
+                          "Assumption: about 25 minutes of a front agent's day, a thirtieth of a request's front work.")
     back_share: float = P(0.5, 0.0, 1.0, "probability", "Share of requests needing back-office work.",
                           "Half of requests cross the front/back line (seed 004).")
     decision_share: float = P(0.3, 0.0, 1.0, "probability",
@@ -415,14 +448,50 @@ class CustomerParams(Section):
                                "The immediate refund (seed 002).")
     erosion: float = P(0.01, 0.0, 0.5, "1/day", "Satisfaction lost per day a request is overdue.",
                        "Waiting erodes satisfaction (MODEL.md step 8).")
-    churn_threshold: float = P(0.3, 0.0, 1.0, "level", "Satisfaction below which a customer may leave.",
-                               "Unhappy customers start looking elsewhere.")
-    churn_rate: float = P(0.02, 0.0, 1.0, "1/day", "Daily leaving chance below the threshold.",
-                          "Leaving takes a while.")
+    renege: float = P(0.05, 0.0, 1.0, "1/day",
+                      "Daily chance that a customer gives up a request it has waited on past its accepted wait "
+                      "(the request is abandoned and scored 0); 0: customers wait for ever.",
+                      "Impatient customers abandon queues (Erlang-A: Palm 1943; Garnett, Mandelbaum and Reiman 2002): "
+                      "about 20 more days on average once overdue, so the queue of an overloaded team stays bounded.")
+    calm_churn: float = P(0.10, 0.0, 0.9, "share/year",
+                          "Share of satisfied customers who leave in a year for reasons service does not touch "
+                          "(moves, prices, changed needs); 0: none.",
+                          "Published industry figures (secondary sources, docs/sectors.md): retail banking 0.03-0.15, "
+                          "telecom 0.10-0.30, personal-lines insurance 0.10-0.25; the seeds are silent; not fitted.")
+    churn_reference: float = P(0.7, 0.01, 1.0, "level",
+                               "Satisfaction below which dissatisfaction adds to the leaving hazard.",
+                               "Below the calm level (about 0.93): ordinary disappointments do not make customers "
+                               "leave; a run of late or contradictory answers does.")
+    churn_gain: float = P(6.0, 0.0, 100.0, "multiple of the calm hazard",
+                          "Extra leaving hazard at satisfaction 0, rising linearly from churn_reference down; "
+                          "0: churn does not respond to friction.",
+                          "Assumption: a customer at satisfaction 0 leaves at 7 times the calm hazard (52% a year), "
+                          "one halfway below the reference at 4 times (about 3% a month): switching takes time and "
+                          "effort; smooth, so no cliff turns a small push into a wave of departures (ODD 7.8).")
+    arrival_rate: float = P(0.10, 0.0, 2.0, "share of the day-0 base/year",
+                            "New customers a team gains in a year, as a share of its day-0 base, while its customers "
+                            "are as satisfied as on day 0; they take the places of customers who left (the base "
+                            "never exceeds its day-0 size); 0: no new customers.",
+                            "Equal to the default calm churn, so a calm base holds its size and a shrunk one grows "
+                            "back; set it with calm_churn (docs/sectors.md).")
+    referral_gain: float = P(5.0, 0.0, 50.0, "share per level",
+                             "Relative change of arrivals per unit of mean satisfaction above or below its day-0 "
+                             "level (word of mouth); 0: arrivals ignore satisfaction.",
+                             "Assumption, in the manner of Bass (1969) imitation: a team whose customers are 0.1 "
+                             "less satisfied than at the start wins half as many new ones; 0.2 less, none.")
     word_of_mouth: float = P(0.1, 0.0, 1.0, "level", "Satisfaction a customer loses when a tie leaves.",
-                             "Contagion along ties (Bass diffusion).")
-    initial_satisfaction: float = P(0.75, 0.0, 1.0, "level", "Satisfaction at start.",
-                                    "A healthy base.")
+                             "Contagion along ties (Bass diffusion), scaled by the leaver's dissatisfaction; one "
+                             "leaver causes well under one further departure, so cascades die out (ODD 7.8).")
+    initial_satisfaction: float = P(0.75, 0.0, 1.0, "level",
+                                    "Satisfaction of a customer before its first experience (warm-up start value).",
+                                    "A healthy base; with the warm start a customer's first experience replaces it.")
+    warm_start: int = P(30, 0, 1000, "days",
+                        "Days of demand, work, people and customers burnt in before day 1, not recorded; customer "
+                        "satisfaction is then computed from the burn-in's experiences (0: start empty).",
+                        "Queues turn over in days, so 30 days fill them (the second half supplies the experiences); "
+                        "satisfaction, a memory of about a year, is computed rather than burnt in, which keeps the "
+                        "cost near 30 steps. Calm-year drift: -0.018 (sd 0.032, 10 seeds) against +0.126 when "
+                        "runs start empty (ODD 5).")
     tired_fatigue: float = P(0.5, 0.0, 1.0, "level",
                              "Team fatigue above which lateness is booked to overload and fatigue.",
                              "Half-exhausted teams are the bottleneck.")
@@ -442,7 +511,7 @@ class CustomerParams(Section):
 
     @model_validator(mode="after")
     def _weights(self):
-        allowed = {"delay", "explanation", "inconsistent", "escalation", "bounce"}
+        allowed = set(FRICTION_WEIGHTS)
         bad = set(self.friction_weights) - allowed
         if bad:
             raise ValueError(f"unknown friction weight {sorted(bad)[0]!r}; allowed: {sorted(allowed)}")

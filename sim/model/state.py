@@ -5,7 +5,12 @@ Index spaces
   order so ``parent[u] < u``.
 - teams ``j`` (0..T-1): ``team_unit[j]`` is the team's unit; ``unit_team[u]`` maps back (-1 if not a team).
 - customers ``c`` (0..C-1): each served by one front-office team ``cust_team[c]``.
-- requests: at most one open request per customer, so request arrays are indexed by customer.
+- request slots ``r`` (0..R-1): a pool shared by all customers.  An open slot (``stage != NONE``)
+  holds one request of customer ``req_cust[r]`` (served by team ``req_team[r]``); a customer may
+  hold several, up to ``demand.max_open``.  A new request takes the lowest free slot; the pool
+  starts with C slots and grows only when every slot is taken (:meth:`State.free_slots`), so
+  its size follows the number of requests open, not customers times ``max_open``.  Arrays named
+  in ``REQUEST_ARRAYS`` are indexed by slot, customer arrays by customer.
 
 Agents (``sim.model.agents``) read their state from these arrays; rules (one module per
 mechanism) update them in bulk.
@@ -31,6 +36,12 @@ CAUSES = ("pivot_rework", "decision_escalation", "silo_handoff", "overload_fatig
 C_PIVOT, C_DECISION, C_HANDOFF, C_OVERLOAD, C_MISALIGN = range(len(CAUSES))
 
 
+# per-request arrays (indexed by request slot; the pool grows when every slot is taken)
+REQUEST_ARRAYS = ("req_cust", "req_team", "stage", "loc", "theme", "remaining", "work_total", "age", "dec_since",
+                  "dec_height", "needs_back", "needs_decision", "back_done", "reworked", "siloed", "exception",
+                  "n_explain", "n_inconsistent", "n_escalate", "n_bounce", "defective")
+
+
 def normalize_rows(x: np.ndarray, floor: float = 1e-3) -> np.ndarray:
     """Project rows onto the probability simplex by clipping at ``floor`` and rescaling."""
     x = np.maximum(x, floor)
@@ -46,7 +57,12 @@ def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class Tick:
     """Counters of what happened during the current step (reset at its start)."""
 
-    new_requests: int = 0
+    new_requests: int = 0  # requests opened (made and not balked)
+    balked: int = 0  # requests not made because the customer already held demand.max_open
+    reneged: int = 0  # overdue requests customers gave up (also counted in abandoned)
+    chasers: int = 0  # contacts chasing an overdue request (failure demand)
+    arrived: int = 0  # new customers
+    defects: int = 0  # finished requests that came back defective (erosion of standards)
     completed: int = 0
     abandoned: int = 0
     escalations: int = 0
@@ -129,8 +145,11 @@ class State:
         self.overtime = np.zeros(T)
         self.load_ratio = np.zeros(T)
         self.meeting_load = np.zeros(T)  # person-days burned in meetings this step
+        self.chase_load = np.zeros(T)  # person-days front teams spend answering chasers this step
         self.utilisation = np.zeros(T)
-        self.work_factor = np.ones(T)  # extra work per request from over-checking
+        self.work_factor = np.ones(T)  # extra work per request from over-checking (and cut by erosion, demand.py)
+        self.standard = np.ones(T)  # time per task the team holds as normal, relative to the original (erosion)
+        self.time_per_task = np.ones(T)  # time per task given today, relative to the original standard
         self.initiative_wip = np.zeros(T)
         self.hiring = np.zeros((p.people.hiring_delay + 1, T), dtype=np.int64)
         # dependency CSR: front team j hands off to dep_idx[dep_ptr[j]:dep_ptr[j+1]]
@@ -186,6 +205,8 @@ class State:
         self.C = C
         self.active = np.ones(C, dtype=bool)
         self.satisfaction = np.full(C, p.customers.initial_satisfaction)
+        self.base = np.bincount(self.cust_team, minlength=T)  # each team's customer slots: the base it starts with
+        self.satisfaction_ref = np.full(T, p.customers.initial_satisfaction)  # team means on day 0 (warm start)
         self.patience = p.customers.expected_wait * np.exp(
             rng.normal(0.0, p.customers.expectation_sd, C) - 0.5 * p.customers.expectation_sd**2)
         self.expected = self.patience.copy()
@@ -205,7 +226,9 @@ class State:
             self.tie_idx = np.zeros(0, dtype=np.int64)
             self.tie_ptr = np.zeros(C + 1, dtype=np.int64)
 
-        # --- requests (one slot per customer)
+        # --- requests: a pool of slots, C to start with (a free slot's req_cust is stale)
+        self.req_cust = np.arange(C, dtype=np.int64)
+        self.req_team = self.cust_team.copy()
         self.stage = np.zeros(C, dtype=np.int8)
         self.loc = np.zeros(C, dtype=np.int64)  # team index (FRONT/BACK/ROUTE) or unit (DECISION)
         self.theme = np.zeros(C, dtype=np.int64)
@@ -224,6 +247,7 @@ class State:
         self.n_inconsistent = np.zeros(C, dtype=np.int64)
         self.n_escalate = np.zeros(C, dtype=np.int64)
         self.n_bounce = np.zeros(C, dtype=np.int64)
+        self.defective = np.zeros(C, dtype=bool)  # done in less time than the original standard, and wrong
 
         # --- accounting
         self.friction = np.zeros((len(CAUSES), U))  # cumulative provenance
@@ -232,6 +256,10 @@ class State:
         self.total_completed = 0
         self.total_abandoned = 0
         self.total_churned = 0
+        self.total_balked = 0
+        self.total_chasers = 0
+        self.total_arrived = 0
+        self.experiences: list[tuple[np.ndarray, np.ndarray]] | None = None  # (customers, scores), warm start only
         self.tick = Tick()
         self.iv = Active(T)  # interventions in force this step (sim/model/interventions.py)
 
@@ -245,3 +273,25 @@ class State:
 
     def open_mask(self) -> np.ndarray:
         return self.stage != NONE
+
+    @property
+    def slots(self) -> int:
+        """Request slots in the pool (open or free)."""
+        return self.stage.size
+
+    def open_count(self) -> np.ndarray:
+        """Open requests held by each customer."""
+        return np.bincount(self.req_cust[self.stage != NONE], minlength=self.C)
+
+    def free_slots(self, n: int) -> np.ndarray:
+        """The ``n`` lowest free request slots, growing the pool first if fewer are free (by at least
+        half its size, so growth is rare; existing slot indices keep their meaning)."""
+        free = np.flatnonzero(self.stage == NONE)
+        if free.size < n:
+            extra = max(n - free.size, self.stage.size // 2, 1)
+            start = self.stage.size
+            for name in REQUEST_ARRAYS:
+                arr = getattr(self, name)
+                setattr(self, name, np.concatenate([arr, np.zeros(extra, dtype=arr.dtype)]))
+            free = np.concatenate([free, np.arange(start, start + extra)])
+        return free[:n]

@@ -42,7 +42,7 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     st.load_ratio = backlog / (nominal * wp.work_horizon)
     st.overtime = np.minimum(wp.overtime_max, wp.overtime_gain * np.maximum(0.0, st.load_ratio - 1.0))
     hours = st.headcount * (1.0 + st.overtime) * (1.0 + st.iv.capacity_boost)  # effort: days worked
-    cap = np.maximum(0.0, capacity(st, params) - st.meeting_load)
+    cap = np.maximum(0.0, capacity(st, params) - st.meeting_load - st.chase_load)  # chasers: demand.chase
     request_cap = cap * (1.0 - wp.initiative_share)
     initiative = cap * wp.initiative_share
     # weighted processor sharing
@@ -56,7 +56,7 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     st.remaining[finished] = 0.0
     st.back_done[finished[st.stage[finished] == BACK]] = True
     st.stage[finished] = ROUTE
-    st.loc[finished] = st.cust_team[finished]
+    st.loc[finished] = st.req_team[finished]
     # initiatives: work in progress is delivered over initiative_cycle days; value by fit to need
     st.initiative_wip += initiative
     delivered = st.initiative_wip / wp.initiative_cycle

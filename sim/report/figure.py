@@ -127,6 +127,9 @@ def kpi_figure(series: pd.DataFrame, title: str, events: Iterable[Any] | None = 
 
 
 # -- summary table ------------------------------------------------------------------------------------
+COLLAPSE_SHARE = 0.25  # a run that loses more of its customer base is flagged in the summary (issue 11)
+
+
 def summary_table(series: pd.DataFrame, window: int = 30) -> list[tuple[str, float]]:
     """The KPI summary of a run as ``(kpi, value)`` rows: every compared KPI of
     :mod:`sim.model.kpis`, in table order.
@@ -148,6 +151,10 @@ def summary_table(series: pd.DataFrame, window: int = 30) -> list[tuple[str, flo
         values = (tail if k.how == "mean" else run)[k.column].astype(float)
         value = {"mean": values.mean(), "total": values.sum(), "final": values.iloc[-1]}[k.how]
         rows.append((k.label + suffix[k.how], float(value)))
+    lost = float(run["customers_lost_share"].iloc[-1]) if "customers_lost_share" in run else 0.0
+    if lost > COLLAPSE_SHARE:
+        rows.append((f"COLLAPSE: over {COLLAPSE_SHARE:.0%} of the customer base lost; the KPIs above are survivors'",
+                     lost))
     if "effort" in run and "value" in run:
         effort = float(run["effort"].sum())
         rows.append(("value / effort", float(run["value"].sum()) / effort if effort > 0 else 0.0))
