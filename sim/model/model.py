@@ -31,7 +31,7 @@ from .params import (
     ModelParams,
     PivotEvent,
 )
-from .people import update_people
+from .people import first_time_resolution, update_people, work_snapshot
 from .recorder import Recorder
 from .signals import cascade, perceive, review, rework
 from .state import NONE, State, Tick, normalize_rows
@@ -253,7 +253,8 @@ class AlignmentModel(mesa.Model):
         make_requests(st, p, rng, self.pressure)  # 2
         done = route(st, p, rng, self.pressure)  # 3
         decide(st, p, rng)  # 4
-        do_work(st, p)  # 5
+        before = work_snapshot(st)
+        first_time_resolution(st, p, rng, before, do_work(st, p))  # 5; engagement reaches service
         perceive(st, p, rng, self.noise, self._friction_now)  # 6
         review(st, p, t)
         change = cascade(st, p, rng)

@@ -392,6 +392,15 @@ class PeopleParams(Section):
                                    "New hires contribute partly.")
     coaching: float = P(0.0, 0.0, 1.0, "share", "Share of ramp time removed by coaching.",
                         "Coaching speeds ramp-up (seed 002).")
+    first_time_gain: float = P(0.2, 0.0, 1.0, "probability per unit disengagement",
+                               "Chance a finished stage is not right the first time, per unit of the team's "
+                               "disengagement (1 - engagement); 0 switches engagement's effect on service off.",
+                               "Assumption, ordered by Harter et al.'s Q12 meta-analyses (top vs bottom quartile "
+                               "units: about 40% fewer quality defects): at engagement 0.6 one stage in 12 is "
+                               "redone; quartile teams (0.75 vs 0.45) differ by a ratio of 0.45.")
+    redo_share: float = P(0.5, 0.0, 1.0, "share of the stage's work",
+                          "Work of a stage redone when it was not right the first time.",
+                          "Assumption: the answer is corrected, not started again from scratch.")
     hiring_freeze: bool = Field(False, description="No replacements are hired.",
                                 json_schema_extra={"unit": "flag", "rationale": "Budget cut lever."})
 
