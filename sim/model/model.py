@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from ..errors import InputError
 from . import reporters
 from .agents import AGENT_CLASSES, Customer
+from .canary import Canary
 from .customers import complete, erode_and_churn, update_expectations
 from .decisions import decide, set_overcheck
 from .demand import make_requests
@@ -81,6 +82,7 @@ class AlignmentModel(mesa.Model):
         self.noise = noise_at(params, 0, self.pressure)
         self._friction_now = 0.0
         self.last = {"wait_mean": 0.0, "wait_p90": 0.0, "decision_latency": 0.0}
+        self.canary = Canary(self.state, params)  # leadership perceives customer friction and acts on it
         self._place_agents()
         self.datacollector = Recorder(reporters.model_reporters(self))
         self.unit_history: list[np.ndarray] = []
@@ -247,6 +249,7 @@ class AlignmentModel(mesa.Model):
         st.age[st.stage != NONE] += 1.0
         self.pressure, self.noise = apply_environment(st, p, rng, t, self.lever_changes)  # 1
         apply_interventions(st, self.interventions, t)
+        self.canary.apply(st, t)  # targeted fixes leadership made on customer friction
         self.noise += st.iv.noise
         update_expectations(st, p, self.pressure)
         set_overcheck(st, p, self.pressure)
@@ -266,6 +269,7 @@ class AlignmentModel(mesa.Model):
         book_delays(st, p.customers.friction_weights["delay"], p.customers.tired_fatigue)
         st.friction += st.friction_step
         self._friction_now = reporters.friction_index(self)
+        self.canary.step(st, p, rng, t)  # the canary: perceived, then acted on
         self._remember()
         self._collect()
 

@@ -405,6 +405,61 @@ class PeopleParams(Section):
                                 json_schema_extra={"unit": "flag", "rationale": "Budget cut lever."})
 
 
+class CanaryParams(Section):
+    """The customer canary (sim/model/canary.py, docs/ODD.md 7.11): leadership perceives customer
+    friction late and distorted, and acts on it, well (a targeted fix) or badly (a pivot)."""
+
+    enabled: bool = Field(True, description="Leadership perceives customer friction and acts on it.",
+                          json_schema_extra={"unit": "flag",
+                                             "rationale": "Seed 000: watch CX as your canary; seed 003: leaders "
+                                                          "collect customer feedback and act on it."})
+    delay: float = P(10.0, 0.0, 120.0, "days",
+                     "Information delay of customer friction reaching leadership through one manager layer, "
+                     "at clean 0.",
+                     "Assumption: customer complaints and surveys reach a leadership meeting within weeks "
+                     "(seed 000 ¶10: by the time it is obvious it already hurts).")
+    layer_delay: float = P(0.5, 0.0, 5.0, "share per layer", "Extra delay per manager layer beyond the first.",
+                           "Assumption: each layer relays on its own cadence; deeper hierarchies hear later (P10).")
+    filter: float = P(0.15, 0.0, 1.0, "share per layer", "Share of the friction softened away at each manager layer.",
+                      "Bad news is softened on its way up (the mum effect, Rosen and Tesser 1970; employee silence, "
+                      "Milliken, Morrison and Hewlin 2003); the size is an assumption.")
+    clean_filter: float = P(0.8, 0.0, 1.0, "share",
+                            "Share of the softening removed at clean 1 (clean: mean of the executive's empathy and "
+                            "customer bar).",
+                            "People name friction where it is safe to (seed 000 ¶38); leaders close to customers "
+                            "hear it unfiltered (seeds 001, 003).")
+    clean_speedup: float = P(0.6, 0.0, 1.0, "share", "Share of the delay removed at clean 1.",
+                             "Customer rituals bring friction to light earlier (seed 002); assumption on the size.")
+    noise: float = P(0.3, 0.0, 2.0, "relative sd", "Relative noise of the daily friction report at clean 0.",
+                     "Anecdotes stand in for measurement where nobody listens; assumption.")
+    norm_days: int = P(60, 1, 365, "days",
+                       "Time over which leadership learns the friction it is used to (its norm); no action "
+                       "before a norm is learnt.",
+                       "Assumption: a quarter's experience sets what counts as normal.")
+    alarm: float = P(0.25, 0.0, 10.0, "share", "Rise of perceived friction above the norm that prompts action.",
+                     "Assumption: a quarter more friction than usual is noticed in a review.")
+    review_every: int = P(7, 1, 365, "days", "Days between leadership's looks at customer friction.",
+                          "The weekly leadership meeting (as signals.review_every).")
+    fix_propensity: float = P(1.0, 0.0, 1.0, "probability",
+                              "Chance of a targeted fix on an alarm, times the executive's clarity and empathy; "
+                              "0: never fixes.",
+                              "A leadership that knows what matters and listens fixes where friction arises "
+                              "(seed 000: repair the inside to fix the outside).")
+    pivot_propensity: float = P(0.5, 0.0, 1.0, "probability",
+                                "Chance of a pivot on an alarm (when no fix is made), times (1 - resilience); "
+                                "0: never pivots on friction.",
+                                "Leaders without resilience react to every signal as if it were strategic (seed 000).")
+    pivot_strength: float = P(0.3, 0.0, 1.0, "share",
+                              "How far a friction-driven pivot moves the intent toward a theme.",
+                              "A moderate change of direction (as a pivot event's default strength is 0.5).")
+    fix_days: int = P(30, 1, 365, "days", "How long a targeted fix lasts.", "A month of attention and resources.")
+    fix_capacity: float = P(0.2, 0.0, 1.0, "share", "Extra capacity of the teams a capacity fix reaches.",
+                            "Small flexible allocations of resources (seed 001, Forrester).")
+    fix_approval_cut: int = P(1, 0, 5, "levels",
+                              "Approval levels a decision-rights fix removes for the teams it reaches.",
+                              "One level of delegation, like remove-approval-steps' default.")
+
+
 class CustomerParams(Section):
     expected_wait: float = P(10.0, 0.5, 365.0, "days", "Wait a customer accepts in calm conditions (mean).",
                              "Sets calm-condition satisfaction near its ceiling.")
@@ -604,4 +659,5 @@ class ModelParams(Section):
     signals: SignalParams = Field(default_factory=SignalParams)
     people: PeopleParams = Field(default_factory=PeopleParams)
     customers: CustomerParams = Field(default_factory=CustomerParams)
+    canary: CanaryParams = Field(default_factory=CanaryParams)
     events: list[Event] = Field(default_factory=list)
