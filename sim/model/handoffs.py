@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .approvals import require_signoff
 from .decisions import draw_height
 from .friction import book
 from .params import ModelParams
@@ -87,4 +88,5 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     st.remaining[ok] = params.demand.back_work * st.work_factor[dst[~bounce]]
     st.work_total[ok] = st.remaining[ok]
     st.reworked[ok] = False
+    require_signoff(st, params, rng, ok, dst[~bounce])  # a sign-off in the receiving chain (approvals.py)
 

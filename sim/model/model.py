@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from ..errors import InputError
 from . import reporters
 from .agents import AGENT_CLASSES, Customer
+from .approvals import attach as attach_approvals
 from .canary import Canary
 from .customers import complete, erode_and_churn, update_expectations
 from .decisions import decide, set_overcheck
@@ -68,6 +69,7 @@ class AlignmentModel(mesa.Model):
         check_org(graph)
         self.graph = graph
         self.state = State(graph, params, self.rng)
+        attach_approvals(self.state, graph, params)  # sign-offs anywhere (approvals.py)
         self.event_rng = np.random.default_rng(np.random.SeedSequence([self.root_seed, EVENT_STREAM]))
         self.received: list[Event] = []  # every event received, resolved, in order (the action log)
         self.event_log: list[tuple[int, str, str]] = []  # (day, kind, label), for figures

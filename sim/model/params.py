@@ -405,6 +405,26 @@ class PeopleParams(Section):
                                 json_schema_extra={"unit": "flag", "rationale": "Budget cut lever."})
 
 
+class ApprovalParams(Section):
+    """Sign-offs on hand-offs into a unit (sim/model/approvals.py, docs/ODD.md 7.4.1); the org
+    chart's ``approval`` column adds more."""
+
+    into: list[str] = Field(
+        default_factory=list,
+        description="Divisions whose back teams need a sign-off for every hand-off they receive.",
+        json_schema_extra={"unit": "division names",
+                           "rationale": "Where a COO expects sign-offs (a bank's Risk & Compliance; issue 11)."})
+    levels: int = P(1, 1, 8, "levels",
+                    "Levels above the receiving team whose sign-off a hand-off into an approvals.into division "
+                    "needs (1: its manager; at most the executive).",
+                    "The receiving team's manager signs off, the usual four-eyes rule.")
+    waiver: float = P(0.5, 0.0, 1.0, "share",
+                      "Share of required sign-offs that clear decision rights make unnecessary, at chain "
+                      "ownership 1.",
+                      "Teams that know what they may take without asking ask less (seed 000, Ownership); "
+                      "assumption on the size.")
+
+
 class CanaryParams(Section):
     """The customer canary (sim/model/canary.py, docs/ODD.md 7.11): leadership perceives customer
     friction late and distorted, and acts on it, well (a targeted fix) or badly (a pivot)."""
@@ -660,4 +680,5 @@ class ModelParams(Section):
     people: PeopleParams = Field(default_factory=PeopleParams)
     customers: CustomerParams = Field(default_factory=CustomerParams)
     canary: CanaryParams = Field(default_factory=CanaryParams)
+    approvals: ApprovalParams = Field(default_factory=ApprovalParams)
     events: list[Event] = Field(default_factory=list)
