@@ -113,3 +113,21 @@ def test_a_shock_with_a_theme_shifts_the_need_the_same_way_whatever_the_seed():
     # uniform need 0.25 each; half of it moves to 'cost': 0.125 elsewhere, 0.125 + 0.5 on cost
     for need in needs:
         np.testing.assert_allclose(need, [0.125, 0.625, 0.125, 0.125])
+
+
+def test_reach_counts_what_an_intervention_reached_and_warns_on_nothing():
+    """Issue 11 item 9: remove-approval-steps in an all-back-office division reaches no decision
+    unless hand-offs into it need a sign-off; the model says so before and after the run."""
+    from tiny import B2, tiny_model
+
+    cut = {"events": [{"type": "remove-approval-steps", "step": 1, "scope": {"division": "D2"}}]}
+    m = tiny_model({**cut, "org": {"customers_per_front_team": 30}}, deps=(B2,))
+    assert m.reach_warnings() == ["remove-approval-steps in D2 reaches 0 decisions"]
+    m.run(40)
+    assert m.reach_warnings() == ["remove-approval-steps in D2 reached 0 decisions"]
+    m = tiny_model({**cut, "org": {"customers_per_front_team": 30}, "approvals": {"into": ["D2"], "waiver": 0.0}},
+                   deps=(B2,))
+    assert m.reach_warnings() == []
+    m.run(40)
+    (reach,) = m.intervention_reach()
+    assert reach["decisions"] > 0 and reach["reached"] == reach["decisions"] and m.reach_warnings() == []

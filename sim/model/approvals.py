@@ -32,6 +32,7 @@ import networkx as nx
 import numpy as np
 
 from ..errors import InputError
+from .interventions import Reach
 from .params import ModelParams
 from .state import BACK, DECISION, L_OWNERSHIP, State
 
@@ -58,7 +59,7 @@ def attach(st: State, graph: nx.DiGraph, params: ModelParams) -> None:
     signoff[st.front] = 0  # hand-offs go into back-office teams only
     st.signoff = signoff
     st.dec_team = np.full(st.C, -1, dtype=np.int64)
-    st.signoffs_cut = np.zeros(st.T, dtype=np.int64)  # sign-offs lowered by remove-approval-steps (reach)
+    st.reach = Reach()  # what interventions reached (interventions.py)
 
 
 def teams_below(st: State, unit: int) -> np.ndarray:
@@ -94,7 +95,7 @@ def require_signoff(st: State, params: ModelParams, rng: np.random.Generator, re
     o = chain_ownership(st)[st.team_unit[dst]]
     asked = rng.random(req.size) >= params.approvals.waiver * o
     cut = np.minimum(st.iv.approval_cut[dst], st.signoff[dst])
-    np.add.at(st.signoffs_cut, dst[asked & (cut > 0)], 1)
+    st.reach.add_calls(dst[asked & (cut > 0)])
     height = st.signoff[dst] - cut
     wait = asked & (height > 0)
     r, d = req[wait], dst[wait]

@@ -63,6 +63,7 @@ def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressu
     up = 1 + (rng.random(req.size) * levels_above).astype(np.int64)
     height = np.minimum(up, levels_above) - st.iv.approval_cut[team]  # remove-approval-steps
     st.dec_height[req] = np.where(own, 0, np.maximum(height, 0))
+    st.reach.add_calls(team[~own & (st.iv.approval_cut[team] > 0)])  # what remove-approval-steps reached
 
 
 def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:

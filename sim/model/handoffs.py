@@ -58,6 +58,8 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     dst = st.dep_idx[pick]
     su, du = st.team_unit[src], st.team_unit[dst]
     silo = (st.division[su] != st.division[du]) & ~(st.iv.bridge[src] | st.iv.bridge[dst])  # merge-silos
+    bridged = ~silo & (st.division[su] != st.division[du])
+    st.reach.add_bridged(src[bridged], dst[bridged])  # what merge-silos reached (interventions.Reach)
     st.tick.handoffs += req.size
     # the customer tells the story again
     p_explain = np.where(silo, h.reexplain_silo, h.reexplain)

@@ -18,11 +18,12 @@ from .demand import make_requests
 from .environment import LeverChange, apply_environment, noise_at, pressure_at
 from .friction import book_delays
 from .handoffs import route
-from .interventions import apply_interventions
+from .interventions import REACHES, apply_interventions, potential_reach, scope_label
 from .interventions import lever_changes as intervention_lever_changes
 from .orggraph import check_org, generate_org
 from .params import (
     EVENT_ADAPTER,
+    INTERVENTIONS,
     LEVERS,
     THEMES,
     ConditionsEvent,
@@ -251,6 +252,7 @@ class AlignmentModel(mesa.Model):
         st.age[st.stage != NONE] += 1.0
         self.pressure, self.noise = apply_environment(st, p, rng, t, self.lever_changes)  # 1
         apply_interventions(st, self.interventions, t)
+        st.reach.new_day()
         self.canary.apply(st, t)  # targeted fixes leadership made on customer friction
         self.noise += st.iv.noise
         update_expectations(st, p, self.pressure)
@@ -270,6 +272,7 @@ class AlignmentModel(mesa.Model):
         erode_and_churn(st, p, rng)
         book_delays(st, p.customers.friction_weights["delay"], p.customers.tired_fatigue)
         st.friction += st.friction_step
+        st.reach.attribute(st, self.interventions, t)  # what each intervention reached today
         self._friction_now = reporters.friction_index(self)
         self.canary.step(st, p, rng, t)  # the canary: perceived, then acted on
         self._remember()
@@ -296,6 +299,30 @@ class AlignmentModel(mesa.Model):
                 progress(i + 1, n)
 
     # -- outputs --------------------------------------------------------------------------------
+    def intervention_reach(self) -> list[dict]:
+        """Per scheduled intervention: its type, label, scope, the teams and customers in scope, the
+        decisions and hand-offs it reached so far, what it acts on and how many of those it
+        reached (before a run: how many it could reach at all)."""
+        st = self.state
+        out = []
+        for i, (ev, teams) in enumerate(self.interventions):
+            counts = st.reach.counts[i] if i < len(st.reach.counts) else {"decisions": 0, "hand-offs": 0}
+            what = REACHES.get(INTERVENTIONS[ev.type][0], "teams")
+            potential = potential_reach(st, ev, teams)
+            reached = counts[what] if what in counts and self.steps > 0 else potential
+            out.append({"type": ev.type, "label": ev.label or ev.type, "scope": scope_label(ev),
+                        "teams": int(teams.size), "customers": int(np.isin(st.cust_team, teams).sum()),
+                        "decisions": counts["decisions"], "hand-offs": counts["hand-offs"],
+                        "acts_on": what, "reached": reached})
+        return out
+
+    def reach_warnings(self) -> list[str]:
+        """One sentence per intervention that reached nothing it acts on (before a run: that can
+        reach nothing), e.g. 'remove-approval-steps in Risk & Compliance reached 0 decisions'."""
+        verb = "reached" if self.steps > 0 else "reaches"
+        return [f"{r['label']} {r['scope']} {verb} 0 {r['acts_on']}" + ("" if r["label"] == r["type"] else
+                f" ({r['type']})") for r in self.intervention_reach() if r["reached"] == 0]
+
     def series(self):
         """Organisation KPIs, one row per step (step 0 is the initial state)."""
         df = self.datacollector.get_model_vars_dataframe()
