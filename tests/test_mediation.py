@@ -12,9 +12,10 @@ days of the default organisation, days 50-200):
 
 - the treatment moves team engagement (path a);
 - with the service link on, it moves friction in the claimed direction (the indirect effect);
-- with ``people.first_time_gain`` 0 the manager-engagement effect on friction vanishes: its
-  interval contains 0 and its mean is under a tenth of the effect with the link on (no other
-  path from a manager's engagement to customers exists);
+- with the links from team engagement to customers off (``people.first_time_gain`` 0, and
+  ``people.attrition_disengaged`` 1, the other, smaller path: disengaged people leave and their
+  absence lengthens waits) the effect on friction vanishes: its interval contains 0, and the
+  difference between the effects with the links on and off is positive (paired by seed);
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from patterns_util import Diff, merge, metric, run_many, window_mean
 
 pytestmark = pytest.mark.patterns
 
-OFF = {"people": {"first_time_gain": 0.0}}
+# every link from team engagement to customers off: service (first-time resolution) and staffing
+# (disengaged people leave more, attrition_disengaged 1 = no effect)
+OFF = {"people": {"first_time_gain": 0.0, "attrition_disengaged": 1.0}}
+# The canary (docs/ODD.md 7.11) is off in every condition: its friction pivots are random draws
+# that add variance unrelated to the path tested (measured with it on, manager-coaching 8 seeds:
+# friction -0.03 [-1.11, 1.05]).
+BASE = {"canary": {"enabled": False}}
 
 
 def team_engagement(_s, units):
@@ -35,8 +42,8 @@ FRICTION = window_mean("friction_index", 50)
 
 
 def effect(spec_low: dict, spec_high: dict, base: dict):
-    low = run_many(merge(base, spec_low))
-    high = run_many(merge(base, spec_high))
+    low = run_many(merge(BASE, base, spec_low))
+    high = run_many(merge(BASE, base, spec_high))
     return (Diff(metric(high, team_engagement), metric(low, team_engagement)),
             Diff(metric(low, FRICTION), metric(high, FRICTION)))
 
@@ -49,5 +56,23 @@ def test_manager_engagement_reaches_customers_through_team_engagement():
     assert a_off.positive() and a_off.mean > 0.2, a_off  # and off: the link does not create it
     assert friction_on.positive() and friction_on.mean > 0.1, friction_on  # the indirect effect
     lo, hi = friction_off.ci
-    assert lo < 0 < hi and abs(friction_off.mean) < 0.1 * friction_on.mean, friction_off  # vanishes
+    assert lo <= 0 <= hi, friction_off  # vanishes (with no path left the runs are identical: 0 exactly)
+    through = Diff(friction_on.d, friction_off.d)
+    assert through.positive(), through  # the part that goes through engagement
 
+
+
+def test_manager_coaching_reaches_customers_through_team_engagement():
+    """The manager lever that acts on engagement alone: manager-coaching (0.3, whole organisation,
+    from day 1) against none moves team engagement and, through service, friction; with the
+    service link at 0 the friction effect vanishes (same criteria as above)."""
+    none = {}
+    coached = {"events": [{"type": "manager-coaching", "step": 1, "value": 0.3}]}
+    a_on, friction_on = effect(none, coached, {})
+    _, friction_off = effect(none, coached, OFF)
+    assert a_on.positive() and a_on.mean > 0.1, a_on
+    assert friction_on.positive(), friction_on
+    lo, hi = friction_off.ci
+    assert lo <= 0 <= hi, friction_off
+    through = Diff(friction_on.d, friction_off.d)
+    assert through.positive(), through

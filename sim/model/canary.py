@@ -14,7 +14,8 @@ unit) reach leadership through the manager layers between the front line and the
   most, so leadership's picture of where friction arises leans toward the levels near it;
 - the report is a first-order information delay of ``delay · (1 + layer_delay · (layers - 1)) ·
   (1 - clean_speedup · clean)`` days (layers: the mean over front teams), with relative noise
-  ``noise · (1 - clean)`` on the total;
+  ``(noise + σ_t) · (1 - clean)`` on the total, σ_t the day's signal noise (pressure, shocks and
+  disruptions make every signal noisier, this one too);
 - ``clean`` is the mean of the executive's empathy (people name friction, seed 000 ¶38) and
   customer bar (leaders who watch the customer, seed 001), so both shorten and clean the signal
   and more layers lengthen and dim it.
@@ -81,7 +82,7 @@ class Canary:
                 st.iv.bridge[teams] = True
 
     # -- perception and action (after the day's customers) --------------------------------------
-    def step(self, st: State, params: ModelParams, rng: np.random.Generator, step: int) -> None:
+    def step(self, st: State, params: ModelParams, rng: np.random.Generator, step: int, noise: float = 0.0) -> None:
         cp = params.canary
         if not cp.enabled:
             return
@@ -91,7 +92,7 @@ class Canary:
         delay = max(1.0, cp.delay * (1.0 + cp.layer_delay * max(0.0, self.layers - 1.0))
                     * (1.0 - cp.clean_speedup * clean))
         seen = st.friction_step * (kept * (100.0 / max(int(st.active.sum()), 1)))[None, :]
-        observed = float(seen.sum()) * max(0.0, 1.0 + cp.noise * (1.0 - clean) * rng.normal())
+        observed = float(seen.sum()) * max(0.0, 1.0 + (cp.noise + noise) * (1.0 - clean) * rng.normal())
         self.perceived += (observed - self.perceived) / delay
         self.provenance += (seen - self.provenance) / delay
         self.days += 1

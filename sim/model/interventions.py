@@ -12,7 +12,11 @@ step, optionally for a duration, ramping in linearly over ``ramp`` days.  What e
   Seed 001 (Forrester): remove obstacles.
 - ``flexible-budget``: scope teams get ``value`` extra capacity (share).  Seed 001: small,
   flexible allocations of resources.
-- ``coaching``: hires in scope teams ramp up with ``value`` of their ramp time removed.  Seed 002.
+- ``onboarding`` (formerly ``coaching``, still accepted with a note): hires in scope teams ramp
+  up with ``value`` of their ramp time removed.  Seed 002.
+- ``manager-coaching``: the team leads of scope teams get ``value`` added to their engagement
+  target (people.py), which their teams' engagement follows.  Seed 002: coaching managers,
+  "70% of team engagement depends on the manager".
 - ``merge-silos``: hand-offs to or from scope teams no longer count as crossing a silo.
 - ``hiring-freeze``: leavers of scope teams are not replaced while it lasts.
 - ``demand-surge``: customers of scope teams make ``value`` more requests.
@@ -72,6 +76,7 @@ def apply_interventions(st: State, scheduled: list[tuple[InterventionEvent, np.n
     """Fill ``st.iv`` for ``step`` from the interventions in force (teams: team indices in scope)."""
     active: Active = st.iv
     active.reset()
+    st.manager_coaching = np.zeros(st.U)  # engagement added to managers' targets (manager-coaching)
     for ev, teams in scheduled:
         f = strength(ev, step)
         if f == 0.0:
@@ -83,6 +88,9 @@ def apply_interventions(st: State, scheduled: list[tuple[InterventionEvent, np.n
             active.capacity_boost[teams] += value * f
         elif what == "coaching":
             active.coaching[teams] = np.maximum(active.coaching[teams], value * f)
+        elif what == "manager_coaching":
+            leads = st.team_mgr[teams]
+            st.manager_coaching[leads] = np.maximum(st.manager_coaching[leads], value * f)
         elif what == "bridge":
             active.bridge[teams] = True
         elif what == "freeze":

@@ -22,6 +22,7 @@ from .interventions import REACHES, apply_interventions, potential_reach, scope_
 from .interventions import lever_changes as intervention_lever_changes
 from .orggraph import check_org, generate_org
 from .params import (
+    DEPRECATED_INTERVENTIONS,
     EVENT_ADAPTER,
     INTERVENTIONS,
     LEVERS,
@@ -274,7 +275,7 @@ class AlignmentModel(mesa.Model):
         st.friction += st.friction_step
         st.reach.attribute(st, self.interventions, t)  # what each intervention reached today
         self._friction_now = reporters.friction_index(self)
-        self.canary.step(st, p, rng, t)  # the canary: perceived, then acted on
+        self.canary.step(st, p, rng, t, self.noise)  # the canary: perceived, then acted on
         self._remember()
         self._collect()
 
@@ -315,6 +316,12 @@ class AlignmentModel(mesa.Model):
                         "decisions": counts["decisions"], "hand-offs": counts["hand-offs"],
                         "acts_on": what, "reached": reached})
         return out
+
+    def input_notes(self) -> list[str]:
+        """One line per deprecated name the run's events use (the event still applies)."""
+        used = dict.fromkeys(ev.type for ev in self.received if ev.type in DEPRECATED_INTERVENTIONS)
+        return [f"intervention {old!r} is now {DEPRECATED_INTERVENTIONS[old][0]!r} ({DEPRECATED_INTERVENTIONS[old][1]})"
+                for old in used]
 
     def reach_warnings(self) -> list[str]:
         """One sentence per intervention that reached nothing it acts on (before a run: that can

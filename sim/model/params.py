@@ -583,12 +583,21 @@ INTERVENTIONS: dict[str, tuple[str, float, float, float, str]] = {
     "customer-rituals": ("lever:empathy,customer_bar", 0.8, 0.0, 1.0, "empathy and customer-bar level in scope"),
     "remove-approval-steps": ("approval_cut", 1.0, 1.0, 5.0, "approval levels removed from calls in scope"),
     "flexible-budget": ("capacity_boost", 0.15, 0.0, 1.0, "extra capacity (share) of teams in scope"),
-    "coaching": ("coaching", 0.5, 0.0, 0.9, "share of ramp-up time removed for hires in scope"),
+    "onboarding": ("coaching", 0.5, 0.0, 0.9, "share of ramp-up time removed for hires in scope"),
+    "coaching": ("coaching", 0.5, 0.0, 0.9, "deprecated name of onboarding: share of ramp-up time removed for hires"),
+    "manager-coaching": ("manager_coaching", 0.15, 0.0, 0.5,
+                         "engagement added to the target of the team leads of teams in scope"),
     "merge-silos": ("bridge", 1.0, 1.0, 1.0, "hand-offs touching scope teams no longer cross a silo"),
     "hiring-freeze": ("freeze", 1.0, 1.0, 1.0, "no replacements for leavers of scope teams"),
     "demand-surge": ("demand_boost", 0.4, 0.0, 5.0, "extra requests (share) from customers of scope teams"),
     "competitor-disruption": ("disruption", 0.5, 0.0, 5.0,
                               "shortening of the wait customers of scope teams accept (share)"),
+}
+
+
+# old intervention names still accepted, with a one-line note (model.input_notes): old -> (new, note)
+DEPRECATED_INTERVENTIONS = {
+    "coaching": ("onboarding", "it speeds new hires' ramp-up; to coach managers use 'manager-coaching'"),
 }
 
 

@@ -8,7 +8,8 @@ follows its manager's closely and falls with fatigue (seed 002: Gallup finds 70%
 engagement depends on its manager; MODEL.md reads it as 70% of the variance between teams).
 Attrition rises with fatigue and disengagement;
 replacements arrive after a hiring delay (none during a freeze) and ramp up, faster with
-coaching.  MODEL.md step 7.
+onboarding; manager-coaching lifts the engagement target of the team leads it reaches.  MODEL.md
+step 7.
 
 Engagement reaches customers through service quality (seeds 002 and 004: engaged teams are the
 brand's best ambassadors): after the day's work, each stage a team finishes is not right the
@@ -43,7 +44,8 @@ def update_people(st: State, params: ModelParams, rng: np.random.Generator, step
     managers = ~st.is_team
     lift = mp.engagement_core_weight * (
         0.5 * (st.lever[:, L_EMPATHY] + st.lever[:, L_OWNERSHIP]) - 0.5)
-    target = np.clip(st.engagement_base + lift, 0.0, 1.0)
+    coached = getattr(st, "manager_coaching", 0.0)  # manager-coaching interventions (interventions.py)
+    target = np.clip(st.engagement_base + lift + coached, 0.0, 1.0)
     tu = st.team_unit
     team_target = (pp.engagement_follow * st.engagement[st.team_mgr]
                    + (1.0 - pp.engagement_follow) * st.engagement_base[tu]
