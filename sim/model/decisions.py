@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .approvals import chain_ownership, holder_team, release
 from .friction import book
 from .params import ModelParams
 from .state import C_DECISION, DECISION, L_BAR, L_OWNERSHIP, ROUTE, State
@@ -55,12 +56,14 @@ def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressu
                 req: np.ndarray) -> None:
     """Levels above the front team at which each request's call must be taken (0: the team)."""
     team = st.req_team[req]
-    o = st.team_lever(L_OWNERSHIP)[team]
+    st.dec_team[req] = -1  # a front-line call: the front team's chain holds it (approvals.py)
+    o = chain_ownership(st)[st.team_unit[team]]  # every manager on the chain matters
     own = rng.random(req.size) >= complexity_at(params, pressure) * (1.0 - o)
     levels_above = st.level[st.team_unit[team]]
     up = 1 + (rng.random(req.size) * levels_above).astype(np.int64)
     height = np.minimum(up, levels_above) - st.iv.approval_cut[team]  # remove-approval-steps
     st.dec_height[req] = np.where(own, 0, np.maximum(height, 0))
+    st.reach.add_calls(team[~own & (st.iv.approval_cut[team] > 0)])  # what remove-approval-steps reached
 
 
 def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
@@ -71,7 +74,7 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     if q.size == 0:
         return
     u = st.loc[q]
-    front_team = st.req_team[q]
+    front_team = holder_team(st, q)  # the receiving team of a sign-off (approvals.py), else the front team
     holds = (st.level[st.team_unit[front_team]] - st.level[u]) >= st.dec_height[q]
     # managers attend to approvals intermittently; teams with the right act on their own
     looked_at = st.is_team[u] | (rng.random(q.size) < dp.manager_attention)
@@ -120,6 +123,7 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
         st.tick.decisions += s.size
         st.tick.decision_latency_sum += float((st.age[r] - st.dec_since[r] + 1.0).sum())
         st.needs_decision[r] = False
-        st.stage[r] = ROUTE
-        st.loc[r] = front_team[s]
+        front = release(st, r)  # signed hand-offs go on to their back-office work
+        st.stage[r[front]] = ROUTE
+        st.loc[r[front]] = front_team[s][front]
 
