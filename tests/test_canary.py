@@ -32,6 +32,10 @@ def perceived_after_a_step(spec: dict, friction: float = 10.0) -> tuple[float, f
     st.friction_step[:] = 0.0
     st.friction_step[3, st.team_unit[st.front]] = friction * st.active.sum() / 100.0 / st.front.sum()
     c = Canary(st, m.params)
+    quiet = st.friction_step.copy()
+    st.friction_step[:] = 0.0
+    c.step(st, m.params, m.rng, 0)  # the first report (nothing) sets the zero start
+    st.friction_step[:] = quiet
     c.step(st, m.params, m.rng, 1)
     return c.perceived, float(st.level[st.team_unit[st.front]].mean())
 

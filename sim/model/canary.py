@@ -30,7 +30,8 @@ exceeds it by ``alarm``, it acts, drawing once from the model's stream:
   that unit get, for ``fix_days``: decision rights (``fix_approval_cut`` approval levels fewer) if
   the cause is decision waits; a bridge across the silo if it is silo hand-offs; otherwise
   ``fix_capacity`` extra capacity (flexible resources, seed 001);
-- else with chance ``pivot_propensity · (1 - resilience)`` a pivot: the intent moves by
+- else, once the alarm has held at ``pivot_persistence`` consecutive reviews, with chance
+  ``pivot_propensity · (1 - resilience)`` a pivot: the intent moves by
   ``pivot_strength`` toward a theme drawn at random (a reaction to every signal as if it were
   strategic, seed 000 on Resilience), which cascades and causes rework like any pivot;
 - else nothing is done this review.
@@ -57,6 +58,7 @@ class Canary:
         self.provenance = np.zeros((len(CAUSES), st.U))  # perceived friction by (cause, unit)
         self.norm = 0.0
         self.days = 0  # days of perception so far (the norm's learning)
+        self.alarms = 0  # consecutive reviews with the perceived friction above the alarm
         front = st.team_unit[st.front] if st.front.any() else st.team_unit
         self.layers = max(0.0, float(st.level[front].mean()) - 1.0)  # managers between the executive and the front
         self.unit_layers = np.maximum(st.level - 1, 0).astype(float)  # managers between each unit and the executive
@@ -93,16 +95,23 @@ class Canary:
                     * (1.0 - cp.clean_speedup * clean))
         seen = st.friction_step * (kept * (100.0 / max(int(st.active.sum()), 1)))[None, :]
         observed = float(seen.sum()) * max(0.0, 1.0 + (cp.noise + noise) * (1.0 - clean) * rng.normal())
-        self.perceived += (observed - self.perceived) / delay
-        self.provenance += (seen - self.provenance) / delay
+        if self.days == 0:  # leadership has heard about customers before day 0: its picture starts at the
+            self.perceived, self.provenance = observed, seen.copy()  # first report, not from nothing
+        else:
+            self.perceived += (observed - self.perceived) / delay
+            self.provenance += (seen - self.provenance) / delay
         self.days += 1
         self.norm += (self.perceived - self.norm) / min(self.days, cp.norm_days)
         if self.days < cp.norm_days or step % cp.review_every != 0:
             return
         if self.perceived <= (1.0 + cp.alarm) * self.norm or self.perceived <= 0.0:
+            self.alarms = 0
             return
+        self.alarms += 1  # consecutive reviews in alarm
         p_fix = min(1.0, cp.fix_propensity * lv[L_CLARITY] * lv[L_EMPATHY])
         p_pivot = min(1.0 - p_fix, cp.pivot_propensity * (1.0 - lv[L_RESILIENCE]))
+        if self.alarms < cp.pivot_persistence:  # one week's excursion is not yet a change of direction
+            p_pivot = 0.0
         if p_fix == 0.0 and p_pivot == 0.0:
             return
         u = rng.random()

@@ -502,6 +502,12 @@ class CanaryParams(Section):
                                 "Chance of a pivot on an alarm (when no fix is made), times (1 - resilience); "
                                 "0: never pivots on friction.",
                                 "Leaders without resilience react to every signal as if it were strategic (seed 000).")
+    pivot_persistence: int = P(2, 1, 52, "reviews",
+                               "Consecutive reviews in alarm before leadership may pivot on friction (a targeted "
+                               "fix needs one); 1: a pivot may follow a single week's excursion.",
+                               "A change of direction answers a signal, not common-cause noise (Shewhart's run rules; "
+                               "Deming 1986, tampering): in calm default runs one-review excursions above the alarm "
+                               "set off pivot cascades in 2 of 10 seeds (docs/ODD.md 7.11).")
     pivot_strength: float = P(0.3, 0.0, 1.0, "share",
                               "How far a friction-driven pivot moves the intent toward a theme.",
                               "A moderate change of direction (as a pivot event's default strength is 0.5).")
