@@ -20,9 +20,12 @@ unit) reach leadership through the manager layers between the front line and the
   customer bar (leaders who watch the customer, seed 001), so both shorten and clean the signal
   and more layers lengthen and dim it.
 
-Action (on review days).  Leadership compares the perceived friction with its norm (the perceived
-friction it is used to, learnt over ``norm_days``); once it has a norm and the perceived friction
-exceeds it by ``alarm``, it acts, drawing once from the model's stream:
+Action (on review days).  Leadership reads the perceived friction on a control chart: its norm
+(the perceived friction it is used to) and its usual deviation from that norm are learnt over
+``norm_days`` (the deviation from days in control only, as Shewhart's limits come from common-cause
+variation); once it has a norm, the perceived friction is a signal when it exceeds the norm by the
+larger of a material rise (``alarm`` x norm) and ``control_limit`` usual deviations.  On a signal it
+acts, drawing once from the model's stream:
 
 - with chance ``fix_propensity · clarity · empathy`` (the executive's: it knows what matters and
   listens to where things break) a targeted fix where the perceived friction is worst: for the
@@ -35,6 +38,11 @@ exceeds it by ``alarm``, it acts, drawing once from the model's stream:
   ``pivot_strength`` toward a theme drawn at random (a reaction to every signal as if it were
   strategic, seed 000 on Resilience), which cascades and causes rework like any pivot;
 - else nothing is done this review.
+
+An action restarts the count of alarms (its effect is awaited), and a pivot restarts the chart: a
+change of direction changes the process watched, so the norm and deviation are learnt again over
+``norm_days`` from the friction that follows (control limits are recomputed after a deliberate
+process change) and leadership does not pivot again on the friction its own pivot causes.
 
 With ``fix_propensity`` and ``pivot_propensity`` both 0 the canary perceives but never acts, and
 draws only its perception noise (switch it off entirely with ``enabled = false``).
@@ -57,7 +65,9 @@ class Canary:
         self.perceived = 0.0  # friction index as leadership perceives it (per 100 customers / day)
         self.provenance = np.zeros((len(CAUSES), st.U))  # perceived friction by (cause, unit)
         self.norm = 0.0
-        self.days = 0  # days of perception so far (the norm's learning)
+        self.spread = 0.0  # usual variance of the perceived friction around the norm (the control chart's)
+        self.days = 0  # days of perception so far
+        self.learnt = 0  # days of the current norm's learning (restarted by a pivot: a new baseline)
         self.alarms = 0  # consecutive reviews with the perceived friction above the alarm
         front = st.team_unit[st.front] if st.front.any() else st.team_unit
         self.layers = max(0.0, float(st.level[front].mean()) - 1.0)  # managers between the executive and the front
@@ -97,14 +107,22 @@ class Canary:
         observed = float(seen.sum()) * max(0.0, 1.0 + (cp.noise + noise) * (1.0 - clean) * rng.normal())
         if self.days == 0:  # leadership has heard about customers before day 0: its picture starts at the
             self.perceived, self.provenance = observed, seen.copy()  # first report, not from nothing
+            self.norm = observed
         else:
             self.perceived += (observed - self.perceived) / delay
             self.provenance += (seen - self.provenance) / delay
+            weight = 1.0 / min(self.learnt + 1, cp.norm_days)
+            dev = self.perceived - self.norm
+            # the usual spread is learnt from days in control (Shewhart: limits from common-cause
+            # variation only), and from every day while the norm is still being learnt
+            if self.learnt < cp.norm_days or dev <= self.limit(cp):
+                self.spread += (dev * dev - self.spread) * weight
+            self.norm += dev * weight
         self.days += 1
-        self.norm += (self.perceived - self.norm) / min(self.days, cp.norm_days)
-        if self.days < cp.norm_days or step % cp.review_every != 0:
+        self.learnt += 1
+        if self.learnt < cp.norm_days or step % cp.review_every != 0:
             return
-        if self.perceived <= (1.0 + cp.alarm) * self.norm or self.perceived <= 0.0:
+        if self.perceived <= self.norm + self.limit(cp) or self.perceived <= 0.0:
             self.alarms = 0
             return
         self.alarms += 1  # consecutive reviews in alarm
@@ -117,8 +135,21 @@ class Canary:
         u = rng.random()
         if u < p_fix:
             self._fix(st, step, cp)
+            self.alarms = 0  # an action restarts the run: its effect is awaited before another pivot
         elif u < p_fix + p_pivot:
             self._pivot(st, rng, step, cp.pivot_strength)
+            self.alarms = 0
+            # a change of direction changes the process the chart watches: leadership learns a new
+            # norm and spread from the friction it now gets before it reads an alarm again (control
+            # limits are recomputed after a deliberate process change), so it does not pivot on the
+            # friction its own pivot causes
+            self.learnt = 0
+            self.norm, self.spread = self.perceived, 0.0
+
+    def limit(self, cp) -> float:
+        """How far above the norm the perceived friction must be to be a signal: the larger of a
+        material rise (``alarm`` x norm) and ``control_limit`` usual deviations (a control chart)."""
+        return max(cp.alarm * self.norm, cp.control_limit * float(np.sqrt(self.spread)))
 
     def _fix(self, st: State, step: int, cp) -> None:
         self.fixed_units = {u: end for u, end in self.fixed_units.items() if end >= step}

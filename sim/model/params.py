@@ -579,6 +579,15 @@ class CanaryParams(Section):
                        "Assumption: a quarter's experience sets what counts as normal.")
     alarm: float = P(0.25, 0.0, 10.0, "share", "Rise of perceived friction above the norm that prompts action.",
                      "Assumption: a quarter more friction than usual is noticed in a review.")
+    control_limit: float = P(3.0, 0.0, 10.0, "usual deviations",
+                             "Rise of perceived friction above the norm, in its usual deviations (learnt over "
+                             "norm_days from reviews in control), that counts as a signal; the alarm is the larger "
+                             "of this and `alarm`. 0: the share `alarm` alone.",
+                             "Shewhart's control chart (Shewhart 1931): limits at three standard deviations of "
+                             "common-cause variation separate a special cause from noise; acting on noise is "
+                             "tampering, which adds variation (Deming 1986, the funnel). In calm default runs the "
+                             "perceived friction's usual deviation is 0.08-0.15 of its norm, so `alarm` 0.25 alone "
+                             "is about 2 deviations (docs/ODD.md 7.11).")
     review_every: int = P(7, 1, 365, "days", "Days between leadership's looks at customer friction.",
                           "The weekly leadership meeting (as signals.review_every).")
     fix_propensity: float = P(1.0, 0.0, 1.0, "probability",
