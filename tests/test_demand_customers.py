@@ -120,12 +120,6 @@ def satisfaction_drift(warm_start: int, **sections) -> np.ndarray:
     return np.array(out)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model reason, not the warm start (docs/ODD.md 7.11, docs/validation.md): with the customer canary "
-    "(issue 11 item 1) seed 8 meets a genuine two-week rise of friction from day 141 and its default-"
-    "resilience leadership pivots on it (day 154), away from the market's need: drift -0.277 in that seed, "
-    "mean -0.032 over seeds 0-9 (the other nine within [-0.023, +0.006]); -0.020 over 20 seeds; the "
-    "next test shows the warm start holds with the canary's pivots off"))
 def test_a_calm_run_starts_in_its_steady_state():
     drift = satisfaction_drift(30)  # the default: a 30-day burn-in and the computed satisfaction
     # measured: -0.001 (sd 0.006 over 10 seeds, so three standard errors of the mean are about

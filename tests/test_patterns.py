@@ -79,12 +79,6 @@ def test_p3_low_resilience_pivots_reworks_and_frustrates(noise):
     assert friction.positive() and friction.mean > 0.5, friction
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11 item 1, model reason: with the customer canary a low-resilience leadership also pivots on "
-    "customer friction, whose report carries its own noise (canary.noise 0.3) at either signal noise, so "
-    "the rework gap no longer grows with signal noise: rework DiD +0.0014 [-0.0042, 0.0069] against > 0.01 "
-    "(20 seeds; the friction DiD passes); passes with canary.pivot_propensity = 0 (8 seeds); "
-    "docs/validation.md"))
 def test_p3_resilience_effect_grows_with_signal_noise():
     """P3: the cost of low resilience grows with signal noise: the gap between low and high
     resilience in rework and in customer friction (paired difference-in-differences over seeds,
