@@ -106,10 +106,11 @@ def test_several_open_requests_per_customer_are_served_and_scored(seed):
 
 
 # ------------------------------------------------------------------------------- warm start (item 8)
-def satisfaction_drift(warm_start: int) -> np.ndarray:
+def satisfaction_drift(warm_start: int, **sections) -> np.ndarray:
     """Per seed: mean satisfaction over the last 60 days of a calm, stationary year minus the first
     60 (pressure 0.2, no events, the market's need held still: no trend for the organisation to miss)."""
-    p = ModelParams.model_validate({"pressure": {"need_drift": 0.0}, "customers": {"warm_start": warm_start}})
+    p = ModelParams.model_validate({"pressure": {"need_drift": 0.0}, "customers": {"warm_start": warm_start},
+                                    **sections})
     out = []
     for seed in SEEDS:
         m = AlignmentModel(params=p, seed=seed)
@@ -126,6 +127,13 @@ def test_a_calm_run_starts_in_its_steady_state():
     # errors of the burn-in's earlier form, and a sixth of the drift of a run that starts empty
     # (+0.13, the next test)
     assert abs(drift.mean()) < 0.02, drift
+
+
+def test_a_calm_run_starts_in_its_steady_state_when_leadership_does_not_pivot_on_friction():
+    # the same claim and tolerance as above with the canary's pivots switched off (it still perceives
+    # and fixes): the warm start, not the canary, is what this section tests
+    drift = satisfaction_drift(30, canary={"pivot_propensity": 0.0})
+    assert abs(drift.mean()) < 0.03, drift
 
 
 def test_without_the_warm_start_satisfaction_drifts_up_from_its_start_value():

@@ -58,6 +58,7 @@ def model_intent(alpha: float, beta: float, theta: float, depth: int, days: int 
         "signals": {"theta_max": theta, "alpha_max": alpha, "beta_min": beta, "min_pivot_min": 0.0,
                     "theta_min": 1.0, "alpha_min": 1.0, "beta_max": 1.0,
                     "review_every": 1, "report_delay": 0.0, "refresh": 0.0, "read_noise": 0.0},
+        "canary": {"enabled": False},  # the docking is of the intent's review; the canary's pivots are not in it
     })
     m = AlignmentModel(params=params, seed=7)
     st = m.state

@@ -34,8 +34,8 @@ def test_intervention_acts_only_inside_its_scope_and_window(kind):
     seen_active = False
     for day in range(1, 41):
         m.step()
-        for name in ARRAYS:
-            arr = getattr(st.iv, name)
+        for name in (*ARRAYS, "manager_coaching"):
+            arr = getattr(st.iv, name) if name != "manager_coaching" else st.manager_coaching[st.team_mgr]
             assert not arr[~inside_teams].any(), (kind, day, name)  # never outside the scope
             if day < 10 or day >= 30:
                 assert not arr.any(), (kind, day, name)  # nothing before it starts or after it ends
@@ -113,3 +113,50 @@ def test_a_shock_with_a_theme_shifts_the_need_the_same_way_whatever_the_seed():
     # uniform need 0.25 each; half of it moves to 'cost': 0.125 elsewhere, 0.125 + 0.5 on cost
     for need in needs:
         np.testing.assert_allclose(need, [0.125, 0.625, 0.125, 0.125])
+
+
+def test_reach_counts_what_an_intervention_reached_and_warns_on_nothing():
+    """Issue 11 item 9: remove-approval-steps in an all-back-office division reaches no decision
+    unless hand-offs into it need a sign-off; the model says so before and after the run."""
+    from tiny import B2, tiny_model
+
+    cut = {"events": [{"type": "remove-approval-steps", "step": 1, "scope": {"division": "D2"}}]}
+    m = tiny_model({**cut, "org": {"customers_per_front_team": 30}}, deps=(B2,))
+    assert m.reach_warnings() == ["remove-approval-steps in D2 reaches 0 decisions"]
+    m.run(40)
+    assert m.reach_warnings() == ["remove-approval-steps in D2 reached 0 decisions"]
+    m = tiny_model({**cut, "org": {"customers_per_front_team": 30}, "approvals": {"into": ["D2"], "waiver": 0.0}},
+                   deps=(B2,))
+    assert m.reach_warnings() == []
+    m.run(40)
+    (reach,) = m.intervention_reach()
+    assert reach["decisions"] > 0 and reach["reached"] == reach["decisions"] and m.reach_warnings() == []
+
+
+def test_coaching_is_onboarding_under_its_old_name_with_a_note():
+    m = model([{"type": "coaching", "step": 2}])
+    assert m.input_notes() == ["intervention 'coaching' is now 'onboarding' (it speeds new hires' ramp-up; "
+                               "to coach managers use 'manager-coaching')"]
+    m.run(3)
+    new = model([{"type": "onboarding", "step": 2}])
+    new.run(3)
+    assert new.input_notes() == [] and (new.state.iv.coaching == m.state.iv.coaching).all()
+    assert m.state.iv.coaching.max() == 0.5
+
+
+def test_manager_coaching_lifts_the_engagement_of_the_managers_it_reaches():
+    base = {"steps": 120, "org": {"teams": 12}, "managers": {"engagement_rate": 0.2}}
+    plain = AlignmentModel(params=ModelParams.model_validate(base), seed=4)
+    coached = AlignmentModel(params=ModelParams.model_validate(
+        {**base, "events": [{"type": "manager-coaching", "step": 1, "value": 0.3, "scope": SCOPE}]}), seed=4)
+    for m in (plain, coached):
+        m.run(60)
+    st = coached.state
+    leads = np.unique(st.team_mgr[in_scope_units(coached)[st.team_unit]])
+    assert (st.engagement[leads] > plain.state.engagement[leads] + 0.1).all()
+    inside = in_scope_units(coached)[st.team_unit]
+    assert st.engagement[st.team_unit[inside]].mean() > plain.state.engagement[st.team_unit[inside]].mean() + 0.1
+    zero = AlignmentModel(params=ModelParams.model_validate(
+        {**base, "events": [{"type": "manager-coaching", "step": 1, "value": 0.0, "scope": SCOPE}]}), seed=4)
+    zero.run(60)
+    np.testing.assert_array_equal(zero.state.engagement, plain.state.engagement)  # value 0: no effect

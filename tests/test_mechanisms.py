@@ -339,15 +339,18 @@ def test_pressure_adds_complexity_to_the_draw():
     assert set(h.tolist()) == {1, 2}
 
 
-def test_it_is_the_ownership_of_the_teams_manager_that_counts():
+def test_it_is_the_ownership_of_the_whole_chain_that_counts():
+    # issue 11 item 5: the front team's chain ownership, the mean over M1 and the CEO, not M1's alone
     _, st, p = build(merge_over(BIG, {"levers": {"ownership": 0.0},
                                       "decisions": {"complexity": 1.0, "complexity_gain": 0.0}}))
     everyone = np.arange(st.C)
-    st.lever[M1, L_OWNERSHIP] = 1.0  # F's manager: P(h > 0) = 1 * (1 - 1) = 0
+    st.lever[M1, L_OWNERSHIP] = 1.0  # F's manager alone: P(h > 0) = 1 * (1 - 0.5) = 0.5
+    draw_height(st, p, rng(), 0.0, everyone)
+    assert 0 < (st.dec_height == 0).mean() < 1
+    st.lever[:, L_OWNERSHIP] = 1.0  # the whole chain has clear rights: P(h > 0) = 0
     draw_height(st, p, rng(), 0.0, everyone)
     assert (st.dec_height == 0).all()
-    st.lever[:, L_OWNERSHIP] = 1.0
-    st.lever[M1, L_OWNERSHIP] = 0.0  # F itself and the CEO have clear rights, M1 does not: P(h > 0) = 1
+    st.lever[:, L_OWNERSHIP] = 0.0  # nobody on the chain: P(h > 0) = 1
     draw_height(st, p, rng(), 0.0, everyone)
     assert (st.dec_height >= 1).all()
 

@@ -134,6 +134,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     show = not args.quiet and (sys.stderr.isatty() or steps * _customers(scenario) >= 2_000_000)
     progress = Progress(sys.stderr, sys.stderr.isatty()) if show else None
     result = run_model(model, steps=steps, progress=progress)
+    for warning in [*model.input_notes(), *model.reach_warnings()]:  # deprecated names; scopes reaching nothing
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     if not args.quiet:
         print(f"{scenario.name}: seed {seed}, {steps} days, {result.wall_s:.1f} s")
         print(format_summary(summary_table(result.series)))

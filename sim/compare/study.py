@@ -143,6 +143,7 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
     for name, scenario in zip(names, scenarios, strict=True):
         model = build_model(scenario, seeds[0].seed, steps)  # the model's own checks: events, scopes
         orgs.append(_org_summary(model, scenario))
+        notes.extend(f"{name}: {w}" for w in [*model.input_notes(), *model.reach_warnings()])  # issue 11
         late = [f"{e.label or e.type} (day {e.step})" for e in scenario.params.events if e.step > steps]
         if late:
             notes.append(f"{name}: not reached in {steps} days, so not applied: {', '.join(late)}")

@@ -23,6 +23,9 @@ Format (UTF-8, a BOM is accepted; header names are case-insensitive; extra colum
 * At least one row is a team (an executive alone, or managers only, is refused).
 * ``depends_on`` (optional): ``;``-separated ids of back-office teams this front-office team hands
   work to.
+* ``approval`` (optional): ``yes``, ``no`` or blank. ``yes`` on a team: hand-offs into it need its
+  manager's sign-off; on a manager: hand-offs into any back-office team under it need that
+  manager's sign-off (sim/model/approvals.py).
 
 Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2. Blank rows
 are skipped. Every problem raises :class:`~sim.errors.InputError` with a one-line message naming
@@ -43,6 +46,7 @@ from sim.model.orggraph import KINDS, MAX_TEAM_HEADCOUNT, OFFICES, check_org, re
 
 REQUIRED = ("id", "name", "manager_id", "kind", "division", "office", "headcount")
 COLUMNS = (*REQUIRED, "depends_on")
+APPROVAL = ("yes", "no")  # values of the optional approval column (blank: no)
 
 
 @dataclass
@@ -57,6 +61,7 @@ class _Row:
     headcount: int
     depends_on: list[str] = field(default_factory=list)
     fte: float | None = None  # the chart's fractional FTE, when it is not a whole number
+    approval: bool = False
 
 
 def _positive_int(text: str) -> int | None:
@@ -103,7 +108,7 @@ def _header(records: list[list[str]], file: str) -> list[str]:
         s = "s" if len(missing) > 1 else ""
         raise InputError(f"{file}: row 1, column{s} {', '.join(missing)}",
                          f"required column{s} missing; the header needs {','.join(REQUIRED)} "
-                         f"(optional: depends_on){separator_hint(records[0])}")
+                         f"(optional: depends_on, approval){separator_hint(records[0])}")
     return header
 
 
@@ -134,9 +139,13 @@ def _parse_row(n: int, cells: dict[str, str], seen: dict[str, _Row], file: str) 
         bad("headcount", f"{text!r} is more people than a team may have; allowed: 1 to {MAX_TEAM_HEADCOUNT:,} "
             "(split a larger unit into teams)")
     depends = [d.strip() for d in cells.get("depends_on", "").split(";") if d.strip()]
+    approval = cells.get("approval", "").lower()
+    if approval not in ("", *APPROVAL):
+        bad("approval", f"{cells['approval']!r} is not allowed; allowed: {', '.join(APPROVAL)} or blank")
     return _Row(n, ident, cells["name"] or ident, cells["manager_id"], kind, cells["division"],
                 office if kind == "team" else "", headcount if kind == "team" else 1,
-                list(dict.fromkeys(depends)), fte if kind == "team" and fte != headcount else None)
+                list(dict.fromkeys(depends)), fte if kind == "team" and fte != headcount else None,
+                approval == "yes")
 
 
 def _rows(records: list[list[str]], header: list[str], file: str) -> dict[str, _Row]:
@@ -232,6 +241,8 @@ def read_org_csv(path: str | Path) -> nx.DiGraph:
     for r in rows.values():
         G.add_node(r.id, kind=r.kind, name=r.name, ext_id=r.id, division=r.division, office=r.office,
                    headcount=r.headcount, level=0, parent=-1, **({"fte": r.fte} if r.fte is not None else {}))
+        if r.approval:
+            G.nodes[r.id]["approval"] = True
     for r in rows.values():
         if r.manager:
             G.add_edge(r.id, r.manager, relation="reports_to")
@@ -254,7 +265,8 @@ def write_org_csv(G: nx.DiGraph, path: str | Path) -> None:
     try:
         with Path(path).open("w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh)
-            out.writerow(COLUMNS)
+            approvals = any(nodes[v].get("approval", False) for v in G)
+            out.writerow((*COLUMNS, "approval") if approvals else COLUMNS)
             for v in G:
                 data = nodes[v]
                 team = data["kind"] == "team"
@@ -263,6 +275,7 @@ def write_org_csv(G: nx.DiGraph, path: str | Path) -> None:
                 out.writerow([data["ext_id"], data["name"],
                               nodes[data["parent"]]["ext_id"] if data["parent"] >= 0 else "",
                               data["kind"], data["division"], data["office"],
-                              data.get("fte", data["headcount"]) if team else "", ";".join(depends)])
+                              data.get("fte", data["headcount"]) if team else "", ";".join(depends),
+                              *(["yes" if data.get("approval", False) else ""] if approvals else [])])
     except OSError as exc:
         raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None

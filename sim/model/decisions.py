@@ -2,7 +2,8 @@
 
 When a request first needs a decision, the height of the authority it needs is drawn: a call
 inside settled precedent (a share that shrinks as pressure adds complexity) or covered by clear
-decision rights (probability: the ownership of the team's manager) is the front team's own;
+decision rights (probability: the mean ownership of the managers on the team's chain, from its
+manager to the executive; sim/model/approvals.py) is the front team's own;
 otherwise the right sits at a level drawn uniformly among the team's managers up to the
 executive (the hierarchical decision structure of Cohen, March and Olsen 1972: with unclear
 rights a call defaults upward, so deeper hierarchies hold calls further from the customer).
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .approvals import chain_ownership, holder_team, release
 from .friction import book
 from .params import ModelParams
 from .state import C_DECISION, C_MISALIGN, DECISION, FRONT, L_BAR, L_CLARITY, L_EMPATHY, L_OWNERSHIP, ROUTE, State
@@ -79,7 +81,8 @@ def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressu
     """Levels above the front team at which each request's call must be taken (0: the team;
     -1: the team too, a call within settled precedent, which cannot be wrong)."""
     team = st.req_team[req]
-    o = st.team_lever(L_OWNERSHIP)[team]
+    st.dec_team[req] = -1  # a front-line call: the front team's chain holds it (approvals.py)
+    o = chain_ownership(st)[st.team_unit[team]]  # every manager on the chain matters
     kappa = complexity_at(params, pressure)
     draw = rng.random(req.size)
     own = draw >= kappa * (1.0 - o)
@@ -90,6 +93,8 @@ def draw_height(st: State, params: ModelParams, rng: np.random.Generator, pressu
     drawn = np.where(own, np.where(precedent, -1, 0), np.maximum(height, 0))
     referred = st.dec_height[req] <= REFERRED  # a wrong call's correction: its height is set, not drawn
     st.dec_height[req] = np.where(referred, REFERRED - st.dec_height[req], drawn)
+    reached = ~own & ~referred & (st.iv.approval_cut[team] > 0)
+    st.reach.add_calls(team[reached])  # what remove-approval-steps reached (interventions.Reach)
 
 
 REFERRED = -2  # dec_height <= REFERRED: a correction referred to height REFERRED - dec_height (see settle)
@@ -145,7 +150,7 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     if q.size == 0:
         return
     u = st.loc[q]
-    front_team = st.req_team[q]
+    front_team = holder_team(st, q)  # the receiving team of a sign-off (approvals.py), else the front team
     holds = (st.level[st.team_unit[front_team]] - st.level[u]) >= st.dec_height[q]
     # managers attend to approvals intermittently; teams with the right act on their own
     # (a manager's empathy takes a share of its time: it looks at its in-tray less often and takes
@@ -195,9 +200,12 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
         st.tick.decisions += s.size
         st.tick.decision_latency_sum += float((st.age[r] - st.dec_since[r] + 1.0).sum())
         st.needs_decision[r] = False
-        st.stage[r] = ROUTE
-        st.loc[r] = front_team[s]
-        settle(st, params, rng, r, u[s], front_team[s], grant)
+        front = release(st, r)  # signed hand-offs go on to their back-office work (approvals.py)
+        st.stage[r[front]] = ROUTE
+        st.loc[r[front]] = front_team[s][front]
+        # the price of a call (wrong calls, exceptions' work and inconsistency) is paid on front-line
+        # calls; a sign-off approves back-office work already specified (docs/ODD.md 7.4.1)
+        settle(st, params, rng, r[front], u[s][front], front_team[s][front], grant[front])
 
 
 def settle(st: State, params: ModelParams, rng: np.random.Generator, r: np.ndarray, unit: np.ndarray,

@@ -52,6 +52,7 @@ def open_requests(st: State, params: ModelParams, rng: np.random.Generator, pres
     new = st.free_slots(n)
     st.req_cust[new] = asking
     st.req_team[new] = st.cust_team[asking]
+    st.dec_team[new] = -1
     st.stage[new] = FRONT
     st.loc[new] = st.cust_team[asking]
     st.theme[new] = np.minimum(np.searchsorted(np.cumsum(st.need), rng.random(n), side="right"), st.need.size - 1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .approvals import require_signoff
 from .decisions import draw_height
 from .friction import book
 from .params import ModelParams
@@ -79,6 +80,8 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     dst = st.dep_idx[pick]
     su, du = st.team_unit[src], st.team_unit[dst]
     silo = (st.division[su] != st.division[du]) & ~(st.iv.bridge[src] | st.iv.bridge[dst])  # merge-silos
+    bridged = ~silo & (st.division[su] != st.division[du])
+    st.reach.add_bridged(src[bridged], dst[bridged])  # what merge-silos reached (interventions.Reach)
     st.tick.handoffs += req.size
     # the customer tells the story again
     p_explain = np.where(silo, h.reexplain_silo, h.reexplain)
@@ -119,4 +122,5 @@ def handoff(st: State, params: ModelParams, rng: np.random.Generator, req: np.nd
     st.remaining[ok] = params.demand.back_work * st.work_factor[dst[~bounce]]
     st.work_total[ok] = st.remaining[ok]
     st.reworked[ok] = False
+    require_signoff(st, params, rng, ok, dst[~bounce])  # a sign-off in the receiving chain (approvals.py)
 

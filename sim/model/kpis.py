@@ -255,6 +255,22 @@ def friction_seen(m) -> float:
     return float(m.state.info_friction)
 
 
+def friction_perceived(m) -> float:
+    """Customer friction as leadership perceives it through the canary (delayed and softened by the
+    manager layers, cleaner with empathy and the customer bar; sim/model/canary.py)."""
+    return float(m.canary.perceived)
+
+
+def canary_fixes(m) -> int:
+    """Targeted fixes leadership made today on perceived customer friction."""
+    return m.canary.fixes_today
+
+
+def canary_pivots(m) -> int:
+    """Pivots leadership made today in reaction to perceived customer friction."""
+    return m.canary.pivots_today
+
+
 def new_requests(m) -> int:
     return m.state.tick.new_requests
 
@@ -361,6 +377,9 @@ KPIS: tuple[Kpi, ...] = (
     _k(pressure, "external pressure", "level", "mean", -1, compared=False),
     _k(signal_noise, "signal noise", "level", "mean", -1, compared=False),
     _k(friction_seen, "customer friction as leadership sees it", FRICTION_UNIT, "mean", -1, compared=False),
+    _k(friction_perceived, "customer friction as the canary shows it", FRICTION_UNIT, "mean", -1, compared=False),
+    _k(canary_fixes, "targeted fixes on customer friction", "fixes", "total", 0, compared=False, smooth="sum"),
+    _k(canary_pivots, "pivots on customer friction", "pivots", "total", -1, compared=False, smooth="sum"),
     _k(new_requests, "new requests", "requests", "total", 0, compared=False, smooth="mean"),
     _k(requests_balked, "requests not made (customer at max_open)", "requests", "total", -1, compared=False,
        smooth="mean"),

@@ -10,17 +10,18 @@ from pydantic import ValidationError
 from ..errors import InputError
 from . import reporters
 from .agents import AGENT_CLASSES, Customer
-from .customers import complete, erode_and_churn, update_expectations
-from .decisions import decide, set_overcheck
-from .demand import make_requests
+from .approvals import attach as attach_approvals
+from .canary import Canary
+from .customers import complete, erode_and_churn
 from .environment import LeverChange, apply_environment, noise_at, pressure_at
 from .friction import book_delays
-from .handoffs import route
-from .interventions import apply_interventions
+from .interventions import REACHES, apply_interventions, potential_reach, scope_label
 from .interventions import lever_changes as intervention_lever_changes
 from .orggraph import check_org, generate_org
 from .params import (
+    DEPRECATED_INTERVENTIONS,
     EVENT_ADAPTER,
+    INTERVENTIONS,
     LEVERS,
     THEMES,
     ConditionsEvent,
@@ -33,10 +34,10 @@ from .params import (
 )
 from .people import update_people
 from .recorder import Recorder
+from .service import serve
 from .signals import cascade, perceive, review, rework
 from .state import NONE, State, Tick, normalize_rows
 from .warmup import warm_start
-from .work import do_work
 
 EVENT_STREAM = 0xE7  # second entropy word of the stream that resolves events' random parts
 
@@ -68,6 +69,7 @@ class AlignmentModel(mesa.Model):
         check_org(graph)
         self.graph = graph
         self.state = State(graph, params, self.rng)
+        attach_approvals(self.state, graph, params)  # sign-offs anywhere (approvals.py)
         self.event_rng = np.random.default_rng(np.random.SeedSequence([self.root_seed, EVENT_STREAM]))
         self.received: list[Event] = []  # every event received, resolved, in order (the action log)
         self.event_log: list[tuple[int, str, str]] = []  # (day, kind, label), for figures
@@ -81,6 +83,7 @@ class AlignmentModel(mesa.Model):
         self.pressure = pressure_at(params, 0)  # row 0 shows the conditions the run starts in
         self.noise = noise_at(params, 0, self.pressure)
         self._friction_now = 0.0
+        self.canary = Canary(self.state, params)  # leadership perceives customer friction and acts on it
         self.last = warm_start(self.state, params, self.rng, self.pressure)  # calm steady state, not recorded
         self._place_agents()
         self.datacollector = Recorder(reporters.model_reporters(self))
@@ -248,13 +251,10 @@ class AlignmentModel(mesa.Model):
         st.age[st.stage != NONE] += 1.0
         self.pressure, self.noise = apply_environment(st, p, rng, t, self.lever_changes)  # 1
         apply_interventions(st, self.interventions, t)
+        st.reach.new_day()
+        self.canary.apply(st, t)  # targeted fixes leadership made on customer friction
         self.noise += st.iv.noise
-        update_expectations(st, p, self.pressure)
-        set_overcheck(st, p, self.pressure)
-        make_requests(st, p, rng, self.pressure)  # 2
-        done = route(st, p, rng, self.pressure)  # 3
-        decide(st, p, rng)  # 4
-        do_work(st, p)  # 5
+        done = serve(st, p, rng, self.pressure)  # 2-5: demand, hand-offs, decisions, work
         perceive(st, p, rng, self.noise, self._friction_now)  # 6
         review(st, p, t)
         change = cascade(st, p, rng)
@@ -265,7 +265,9 @@ class AlignmentModel(mesa.Model):
         erode_and_churn(st, p, rng)
         book_delays(st, p.customers.friction_weights["delay"], p.customers.tired_fatigue)
         st.friction += st.friction_step
+        st.reach.attribute(st, self.interventions, t)  # what each intervention reached today
         self._friction_now = reporters.friction_index(self)
+        self.canary.step(st, p, rng, t, self.noise)  # the canary: perceived, then acted on
         self._remember()
         self._collect()
 
@@ -290,6 +292,36 @@ class AlignmentModel(mesa.Model):
                 progress(i + 1, n)
 
     # -- outputs --------------------------------------------------------------------------------
+    def intervention_reach(self) -> list[dict]:
+        """Per scheduled intervention: its type, label, scope, the teams and customers in scope, the
+        decisions and hand-offs it reached so far, what it acts on and how many of those it
+        reached (before a run: how many it could reach at all)."""
+        st = self.state
+        out = []
+        for i, (ev, teams) in enumerate(self.interventions):
+            counts = st.reach.counts[i] if i < len(st.reach.counts) else {"decisions": 0, "hand-offs": 0}
+            what = REACHES.get(INTERVENTIONS[ev.type][0], "teams")
+            potential = potential_reach(st, ev, teams)
+            reached = counts[what] if what in counts and self.steps > 0 else potential
+            out.append({"type": ev.type, "label": ev.label or ev.type, "scope": scope_label(ev),
+                        "teams": int(teams.size), "customers": int(np.isin(st.cust_team, teams).sum()),
+                        "decisions": counts["decisions"], "hand-offs": counts["hand-offs"],
+                        "acts_on": what, "reached": reached})
+        return out
+
+    def input_notes(self) -> list[str]:
+        """One line per deprecated name the run's events use (the event still applies)."""
+        used = dict.fromkeys(ev.type for ev in self.received if ev.type in DEPRECATED_INTERVENTIONS)
+        return [f"intervention {old!r} is now {DEPRECATED_INTERVENTIONS[old][0]!r} ({DEPRECATED_INTERVENTIONS[old][1]})"
+                for old in used]
+
+    def reach_warnings(self) -> list[str]:
+        """One sentence per intervention that reached nothing it acts on (before a run: that can
+        reach nothing), e.g. 'remove-approval-steps in Risk & Compliance reached 0 decisions'."""
+        verb = "reached" if self.steps > 0 else "reaches"
+        return [f"{r['label']} {r['scope']} {verb} 0 {r['acts_on']}" + ("" if r["label"] == r["type"] else
+                f" ({r['type']})") for r in self.intervention_reach() if r["reached"] == 0]
+
     def series(self):
         """Organisation KPIs, one row per step (step 0 is the initial state)."""
         df = self.datacollector.get_model_vars_dataframe()

@@ -538,8 +538,107 @@ class PeopleParams(Section):
                                    "New hires contribute partly.")
     coaching: float = P(0.0, 0.0, 1.0, "share", "Share of ramp time removed by coaching.",
                         "Coaching speeds ramp-up (seed 002).")
+    first_time_gain: float = P(0.2, 0.0, 1.0, "probability per unit disengagement",
+                               "Chance a finished stage is not right the first time, per unit of the team's "
+                               "disengagement (1 - engagement); 0 switches engagement's effect on service off.",
+                               "Assumption, ordered by Harter et al.'s Q12 meta-analyses (top vs bottom quartile "
+                               "units: about 40% fewer quality defects): at engagement 0.6 one stage in 12 is "
+                               "redone; quartile teams (0.75 vs 0.45) differ by a ratio of 0.45.")
+    redo_share: float = P(0.5, 0.0, 1.0, "share of the stage's work",
+                          "Work of a stage redone when it was not right the first time.",
+                          "Assumption: the answer is corrected, not started again from scratch.")
     hiring_freeze: bool = Field(False, description="No replacements are hired.",
                                 json_schema_extra={"unit": "flag", "rationale": "Budget cut lever."})
+
+
+class ApprovalParams(Section):
+    """Sign-offs on hand-offs into a unit (sim/model/approvals.py, docs/ODD.md 7.4.1); the org
+    chart's ``approval`` column adds more."""
+
+    into: list[str] = Field(
+        default_factory=list,
+        description="Divisions whose back teams need a sign-off for every hand-off they receive.",
+        json_schema_extra={"unit": "division names",
+                           "rationale": "Where a COO expects sign-offs (a bank's Risk & Compliance; issue 11)."})
+    levels: int = P(1, 1, 8, "levels",
+                    "Levels above the receiving team whose sign-off a hand-off into an approvals.into division "
+                    "needs (1: its manager; at most the executive).",
+                    "The receiving team's manager signs off, the usual four-eyes rule.")
+    waiver: float = P(0.5, 0.0, 1.0, "share",
+                      "Share of required sign-offs that clear decision rights make unnecessary, at chain "
+                      "ownership 1.",
+                      "Teams that know what they may take without asking ask less (seed 000, Ownership); "
+                      "assumption on the size.")
+
+
+class CanaryParams(Section):
+    """The customer canary (sim/model/canary.py, docs/ODD.md 7.11): leadership perceives customer
+    friction late and distorted, and acts on it, well (a targeted fix) or badly (a pivot)."""
+
+    enabled: bool = Field(True, description="Leadership perceives customer friction and acts on it.",
+                          json_schema_extra={"unit": "flag",
+                                             "rationale": "Seed 000: watch CX as your canary; seed 003: leaders "
+                                                          "collect customer feedback and act on it."})
+    delay: float = P(10.0, 0.0, 120.0, "days",
+                     "Information delay of customer friction reaching leadership through one manager layer, "
+                     "at clean 0.",
+                     "Assumption: customer complaints and surveys reach a leadership meeting within weeks "
+                     "(seed 000 ¶10: by the time it is obvious it already hurts).")
+    layer_delay: float = P(0.5, 0.0, 5.0, "share per layer", "Extra delay per manager layer beyond the first.",
+                           "Assumption: each layer relays on its own cadence; deeper hierarchies hear later (P10).")
+    filter: float = P(0.15, 0.0, 1.0, "share per layer", "Share of the friction softened away at each manager layer.",
+                      "Bad news is softened on its way up (the mum effect, Rosen and Tesser 1970; employee silence, "
+                      "Milliken, Morrison and Hewlin 2003); the size is an assumption.")
+    clean_filter: float = P(0.8, 0.0, 1.0, "share",
+                            "Share of the softening removed at clean 1 (clean: mean of the executive's empathy and "
+                            "customer bar).",
+                            "People name friction where it is safe to (seed 000 ¶38); leaders close to customers "
+                            "hear it unfiltered (seeds 001, 003).")
+    clean_speedup: float = P(0.6, 0.0, 1.0, "share", "Share of the delay removed at clean 1.",
+                             "Customer rituals bring friction to light earlier (seed 002); assumption on the size.")
+    noise: float = P(0.3, 0.0, 2.0, "relative sd", "Relative noise of the daily friction report at clean 0.",
+                     "Anecdotes stand in for measurement where nobody listens; assumption.")
+    norm_days: int = P(60, 1, 365, "days",
+                       "Time over which leadership learns the friction it is used to (its norm); no action "
+                       "before a norm is learnt.",
+                       "Assumption: a quarter's experience sets what counts as normal.")
+    alarm: float = P(0.25, 0.0, 10.0, "share", "Rise of perceived friction above the norm that prompts action.",
+                     "Assumption: a quarter more friction than usual is noticed in a review.")
+    control_limit: float = P(3.0, 0.0, 10.0, "usual deviations",
+                             "Rise of perceived friction above the norm, in its usual deviations (learnt over "
+                             "norm_days from reviews in control), that counts as a signal; the alarm is the larger "
+                             "of this and `alarm`. 0: the share `alarm` alone.",
+                             "Shewhart's control chart (Shewhart 1931): limits at three standard deviations of "
+                             "common-cause variation separate a special cause from noise; acting on noise is "
+                             "tampering, which adds variation (Deming 1986, the funnel). In calm default runs the "
+                             "perceived friction's usual deviation is 0.08-0.15 of its norm, so `alarm` 0.25 alone "
+                             "is about 2 deviations (docs/ODD.md 7.11).")
+    review_every: int = P(7, 1, 365, "days", "Days between leadership's looks at customer friction.",
+                          "The weekly leadership meeting (as signals.review_every).")
+    fix_propensity: float = P(1.0, 0.0, 1.0, "probability",
+                              "Chance of a targeted fix on an alarm, times the executive's clarity and empathy; "
+                              "0: never fixes.",
+                              "A leadership that knows what matters and listens fixes where friction arises "
+                              "(seed 000: repair the inside to fix the outside).")
+    pivot_propensity: float = P(0.5, 0.0, 1.0, "probability",
+                                "Chance of a pivot on an alarm (when no fix is made), times (1 - resilience); "
+                                "0: never pivots on friction.",
+                                "Leaders without resilience react to every signal as if it were strategic (seed 000).")
+    pivot_persistence: int = P(2, 1, 52, "reviews",
+                               "Consecutive reviews in alarm before leadership may pivot on friction (a targeted "
+                               "fix needs one); 1: a pivot may follow a single week's excursion.",
+                               "A change of direction answers a signal, not common-cause noise (Shewhart's run rules; "
+                               "Deming 1986, tampering): in calm default runs one-review excursions above the alarm "
+                               "set off pivot cascades in 2 of 10 seeds (docs/ODD.md 7.11).")
+    pivot_strength: float = P(0.3, 0.0, 1.0, "share",
+                              "How far a friction-driven pivot moves the intent toward a theme.",
+                              "A moderate change of direction (as a pivot event's default strength is 0.5).")
+    fix_days: int = P(30, 1, 365, "days", "How long a targeted fix lasts.", "A month of attention and resources.")
+    fix_capacity: float = P(0.2, 0.0, 1.0, "share", "Extra capacity of the teams a capacity fix reaches.",
+                            "Small flexible allocations of resources (seed 001, Forrester).")
+    fix_approval_cut: int = P(1, 0, 5, "levels",
+                              "Approval levels a decision-rights fix removes for the teams it reaches.",
+                              "One level of delegation, like remove-approval-steps' default.")
 
 
 class CustomerParams(Section):
@@ -681,12 +780,21 @@ INTERVENTIONS: dict[str, tuple[str, float, float, float, str]] = {
     "customer-rituals": ("lever:empathy,customer_bar", 0.8, 0.0, 1.0, "empathy and customer-bar level in scope"),
     "remove-approval-steps": ("approval_cut", 1.0, 1.0, 5.0, "approval levels removed from calls in scope"),
     "flexible-budget": ("capacity_boost", 0.15, 0.0, 1.0, "extra capacity (share) of teams in scope"),
-    "coaching": ("coaching", 0.5, 0.0, 0.9, "share of ramp-up time removed for hires in scope"),
+    "onboarding": ("coaching", 0.5, 0.0, 0.9, "share of ramp-up time removed for hires in scope"),
+    "coaching": ("coaching", 0.5, 0.0, 0.9, "deprecated name of onboarding: share of ramp-up time removed for hires"),
+    "manager-coaching": ("manager_coaching", 0.15, 0.0, 0.5,
+                         "engagement added to the target of the team leads of teams in scope"),
     "merge-silos": ("bridge", 1.0, 1.0, 1.0, "hand-offs touching scope teams no longer cross a silo"),
     "hiring-freeze": ("freeze", 1.0, 1.0, 1.0, "no replacements for leavers of scope teams"),
     "demand-surge": ("demand_boost", 0.4, 0.0, 5.0, "extra requests (share) from customers of scope teams"),
     "competitor-disruption": ("disruption", 0.5, 0.0, 5.0,
                               "shortening of the wait customers of scope teams accept (share)"),
+}
+
+
+# old intervention names still accepted, with a one-line note (model.input_notes): old -> (new, note)
+DEPRECATED_INTERVENTIONS = {
+    "coaching": ("onboarding", "it speeds new hires' ramp-up; to coach managers use 'manager-coaching'"),
 }
 
 
@@ -777,4 +885,6 @@ class ModelParams(Section):
     signals: SignalParams = Field(default_factory=SignalParams)
     people: PeopleParams = Field(default_factory=PeopleParams)
     customers: CustomerParams = Field(default_factory=CustomerParams)
+    canary: CanaryParams = Field(default_factory=CanaryParams)
+    approvals: ApprovalParams = Field(default_factory=ApprovalParams)
     events: list[Event] = Field(default_factory=list)

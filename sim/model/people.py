@@ -8,15 +8,25 @@ follows its manager's closely and falls with fatigue (seed 002: Gallup finds 70%
 engagement depends on its manager; MODEL.md reads it as 70% of the variance between teams).
 Attrition rises with fatigue and disengagement;
 replacements arrive after a hiring delay (none during a freeze) and ramp up, faster with
-coaching.  MODEL.md step 7.
+onboarding; manager-coaching lifts the engagement target of the team leads it reaches.  MODEL.md
+step 7.
+
+Engagement reaches customers through service quality (seeds 002 and 004: engaged teams are the
+brand's best ambassadors): after the day's work, each stage a team finishes is not right the
+first time with a chance that falls with the team's engagement; the customer comes back and
+explains again and part of the stage is redone (``first_time_resolution``).  Harter et al.'s
+meta-analyses of Gallup's Q12 (business units in the top against the bottom quartile of
+engagement: about 40% fewer quality defects, about 10% higher customer ratings) give the
+direction and order of size; the levels are assumptions (docs/ODD.md 7.7).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .friction import book
 from .params import ModelParams
-from .state import L_EMPATHY, L_OWNERSHIP, State
+from .state import BACK, C_OVERLOAD, FRONT, L_EMPATHY, L_OWNERSHIP, State
 
 
 def update_people(st: State, params: ModelParams, rng: np.random.Generator, step: int,
@@ -34,7 +44,8 @@ def update_people(st: State, params: ModelParams, rng: np.random.Generator, step
     managers = ~st.is_team
     lift = mp.engagement_core_weight * (
         0.5 * (st.lever[:, L_EMPATHY] + st.lever[:, L_OWNERSHIP]) - 0.5)
-    target = np.clip(st.engagement_base + lift, 0.0, 1.0)
+    coached = getattr(st, "manager_coaching", 0.0)  # manager-coaching interventions (interventions.py)
+    target = np.clip(st.engagement_base + lift + coached, 0.0, 1.0)
     tu = st.team_unit
     team_target = (pp.engagement_follow * st.engagement[st.team_mgr]
                    + (1.0 - pp.engagement_follow) * st.engagement_base[tu]
@@ -64,3 +75,37 @@ def update_people(st: State, params: ModelParams, rng: np.random.Generator, step
     st.tick.hires = int(arrivals.sum())
     ramp = pp.ramp_days * (1.0 - np.maximum(pp.coaching, st.iv.coaching))  # coaching interventions
     st.novices -= rng.binomial(st.novices, np.minimum(1.0, 1.0 / np.maximum(ramp, 1.0)))
+
+
+def work_snapshot(st: State) -> tuple[np.ndarray, np.ndarray]:
+    """Where each request is worked and at which stage, before the day's work (for
+    :func:`first_time_resolution`, which must know which team finished a stage)."""
+    return st.loc.copy(), st.stage.copy()
+
+
+def first_time_resolution(st: State, params: ModelParams, rng: np.random.Generator,
+                          before: tuple[np.ndarray, np.ndarray], finished: np.ndarray) -> None:
+    """Stages finished today that were not right the first time: with chance
+    ``first_time_gain * (1 - engagement)`` of the team that did the work, the customer explains
+    again (friction booked to that team) and ``redo_share`` of the stage's work is redone there.
+    With ``first_time_gain`` 0 nothing is drawn, so the random stream is untouched."""
+    pp = params.people
+    if pp.first_time_gain == 0.0 or finished.size == 0:
+        return
+    loc, stage = before
+    was = stage[finished]
+    worked = (was == FRONT) | (was == BACK)
+    finished, was = finished[worked], was[worked]
+    team = loc[finished]
+    p = pp.first_time_gain * (1.0 - st.engagement[st.team_unit[team]])
+    redo = rng.random(finished.size) < p
+    if not redo.any():
+        return
+    r, t = finished[redo], team[redo]
+    st.stage[r] = was[redo]
+    st.loc[r] = t
+    st.back_done[r[was[redo] == BACK]] = False
+    st.remaining[r] = st.work_total[r] * pp.redo_share
+    st.n_explain[r] += 1
+    st.tick.explanations += r.size
+    book(st, np.int64(C_OVERLOAD), st.team_unit[t], params.customers.friction_weights["explanation"])

@@ -39,7 +39,8 @@ C_PIVOT, C_DECISION, C_HANDOFF, C_OVERLOAD, C_MISALIGN = range(len(CAUSES))
 # per-request arrays (indexed by request slot; the pool grows when every slot is taken)
 REQUEST_ARRAYS = ("req_cust", "req_team", "stage", "loc", "theme", "remaining", "work_total", "age", "dec_since",
                   "dec_height", "needs_back", "needs_decision", "back_done", "reworked", "siloed", "exception",
-                  "n_explain", "n_inconsistent", "n_escalate", "n_bounce", "defective")
+                  "n_explain", "n_inconsistent", "n_escalate", "n_bounce", "defective", "dec_team")
+REQUEST_FILL = {"dec_team": -1}  # a new slot's value where it is not 0
 
 
 def normalize_rows(x: np.ndarray, floor: float = 1e-3) -> np.ndarray:
@@ -257,6 +258,7 @@ class State:
         self.n_escalate = np.zeros(C, dtype=np.int64)
         self.n_bounce = np.zeros(C, dtype=np.int64)
         self.defective = np.zeros(C, dtype=bool)  # done in less time than the original standard, and wrong
+        self.dec_team = np.full(C, -1, dtype=np.int64)  # team whose chain holds a sign-off (approvals.py), -1: none
 
         # --- accounting
         self.friction = np.zeros((len(CAUSES), U))  # cumulative provenance
@@ -301,6 +303,6 @@ class State:
             start = self.stage.size
             for name in REQUEST_ARRAYS:
                 arr = getattr(self, name)
-                setattr(self, name, np.concatenate([arr, np.zeros(extra, dtype=arr.dtype)]))
+                setattr(self, name, np.concatenate([arr, np.full(extra, REQUEST_FILL.get(name, 0), dtype=arr.dtype)]))
             free = np.concatenate([free, np.arange(start, start + extra)])
         return free[:n]

@@ -31,14 +31,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .customers import complete, erode_and_churn, update_expectations
-from .decisions import decide, set_overcheck
-from .demand import make_requests
-from .handoffs import route
+from .customers import complete, erode_and_churn
 from .params import ModelParams
 from .people import update_people
+from .service import serve
 from .state import NONE, State, Tick
-from .work import do_work
 
 HISTORY = 16  # experiences in a customer's computed memory; weight left on the oldest: (1 - w)^16, 0.3% at w 0.3
 SETTLED = 0.01  # engagement's remaining gap to its target at the end of the burn-in
@@ -69,12 +66,7 @@ def warm_start(st: State, params: ModelParams, rng: np.random.Generator, pressur
         st.friction_step[:] = 0.0
         st.meeting_load[:] = 0.0
         st.age[st.stage != NONE] += 1.0
-        update_expectations(st, warm, pressure)
-        set_overcheck(st, warm, pressure)
-        make_requests(st, warm, rng, pressure)
-        done = route(st, warm, rng, pressure)
-        decide(st, warm, rng)
-        do_work(st, warm)
+        done = serve(st, warm, rng, pressure)
         update_people(st, warm, rng, day, no_change)
         complete(st, warm, done)
         overdue = (st.stage != NONE) & (st.age > st.expected[st.req_cust])  # as erode_and_churn sees it
