@@ -138,7 +138,11 @@ def test_a_calm_run_starts_in_its_steady_state_when_leadership_does_not_pivot_on
 
 def test_without_the_warm_start_satisfaction_drifts_up_from_its_start_value():
     drift = satisfaction_drift(0)  # the mechanism switched off: runs start empty at 0.75
-    assert drift.mean() > 0.1, drift
+    # the knock-out of the test above: without the warm start every seed drifts by more than that
+    # test's tolerance (0.02). Measured: +0.092 (+0.069 to +0.106, 10 seeds); it was +0.13 before
+    # issue 11's first-time resolution lowered the steady state toward the start value (the former
+    # criterion, mean > 0.1, was that earlier measurement's round number, not a tolerance)
+    assert (drift > 0.02).all(), drift
 
 
 def test_the_warm_start_leaves_the_books_at_zero_and_requests_open():
@@ -337,7 +341,17 @@ def test_in_burnout_shedding_customers_no_longer_relieves_staff():
     # cutting time per task, item 4, relieves some of it) and requests rise (27.2 -> 31.3 a day)
     now = burnout_quarters()
     rise = now[:, 1] - now[:, 0]
-    assert (rise > 0).all() and (now[:, 3] > now[:, 2]).all(), now
+    assert (now[:, 3] > now[:, 2]).all() and rise.mean() > 0, now  # every seed: fatigue's "in every seed" is below
     former = burnout_quarters("demand.max_open=1", "demand.request_rate=0.06", "demand.chase_rate=0",
                               "customers.arrival_rate=0")
     assert rise.mean() > (former[:, 1] - former[:, 0]).mean() + 0.05 and former[:, 3].mean() < former[:, 2].mean()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured on the integrated model (issue 10 + issue 11's canary): fatigue from Q3 to Q4 rises in 4 of 5 "
+    "seeds (+0.124, +0.094, -0.012, +0.236, +0.042) and requests in all 5; on the m11c branch the exception "
+    "(seed 2 there too) was traced to a customer-canary pivot on day 119 on a real rise in friction (6.9 -> 9.5 "
+    "per 100 customers a day), whose rework brings fatigue's plateau forward"))
+def test_in_burnout_fatigue_rises_in_every_seed():
+    now = burnout_quarters()
+    assert (now[:, 1] > now[:, 0]).all(), now
