@@ -124,77 +124,78 @@ CLAIMS = [
           lambda a, b: (a.at("pivots", 89), b.at("pivots", 89)),
           lambda a, b: b.at("pivots", 89) == 0 and within(a.at("pivots", 89), 9, 12, 0)),
     Claim("overreaction", "calm-friction",
-          "A's friction runs at about 2.1 to 2.5 per 100 customers a day against 1.5 to 1.6 in B (days 1-89)",
+          "A's friction runs at 2.0 to 2.6 per 100 customers a day against 1.9 to 2.4 in B (days 1-89)",
           lambda a, b: (a.mean("friction_index", 1, 89), b.mean("friction_index", 1, 89)),
-          lambda a, b: within(a.mean("friction_index", 1, 89), 2.1, 2.5, 1)
-          and within(b.mean("friction_index", 1, 89), 1.5, 1.6, 1)),
+          lambda a, b: within(a.mean("friction_index", 1, 89), 2.0, 2.6, 1)
+          and within(b.mean("friction_index", 1, 89), 1.9, 2.4, 1)),
     Claim("overreaction", "shock-pivots",
-          "A pivots at every weekly review (9 more by day 150, 45 to 48 by day 365); B pivots 6 to 8 times in all",
+          "A pivots at every weekly review (9 to 10 more by day 150, 44 to 51 by day 365); B pivots 5 to 8 times in "
+          "all",
           lambda a, b: (a.at("pivots", 150) - a.at("pivots", 89), a.at("pivots", 365), b.at("pivots", 365)),
-          lambda a, b: a.at("pivots", 150) - a.at("pivots", 89) == 9 and within(a.at("pivots", 365), 45, 48, 0)
-          and within(b.at("pivots", 365), 6, 8, 0)),
+          lambda a, b: within(a.at("pivots", 150) - a.at("pivots", 89), 9, 10, 0)
+          and within(a.at("pivots", 365), 44, 51, 0) and within(b.at("pivots", 365), 5, 8, 0)),
     Claim("overreaction", "alignment",
-          "A's alignment with the intent averages 0.60 to 0.67 from day 150 on, B's 0.87 to 0.91",
+          "A's alignment with the intent averages 0.92 to 0.95 from day 150 on, B's 0.97 to 0.99",
           lambda a, b: (a.mean("alignment", 150), b.mean("alignment", 150)),
-          lambda a, b: within(a.mean("alignment", 150), 0.60, 0.67, 2)
-          and within(b.mean("alignment", 150), 0.87, 0.91, 2)),
+          lambda a, b: within(a.mean("alignment", 150), 0.92, 0.95, 2)
+          and within(b.mean("alignment", 150), 0.97, 0.99, 2)),
     Claim("overreaction", "misalignment-share",
-          "misalignment (about 37 to 41% of A's friction from day 91, against 25 to 27% of B's, whose largest cause "
-          "is overload) is one of A's two largest causes, with overload",
+          "A's two largest causes [from day 91] are overload and pivot rework; misalignment is 12 to 16% of A's "
+          "friction, against 13 to 17% of B's, whose largest cause is overload",
           lambda a, b: (a.share("misalignment", 91), b.share("misalignment", 91)),
-          lambda a, b: within(100 * a.share("misalignment", 91), 37, 41, 0)
-          and within(100 * b.share("misalignment", 91), 25, 27, 0)
-          and all(a.share("misalignment", 91) > a.share(c, 91) for c in CAUSES
-                  if c not in ("misalignment", "overload_fatigue"))
+          lambda a, b: within(100 * a.share("misalignment", 91), 12, 16, 0)
+          and within(100 * b.share("misalignment", 91), 13, 17, 0)
+          and all(min(a.share("overload_fatigue", 91), a.share("pivot_rework", 91)) > a.share(c, 91) for c in CAUSES
+                  if c not in ("pivot_rework", "overload_fatigue"))
           and all(b.share("overload_fatigue", 91) > b.share(c, 91) for c in CAUSES if c != "overload_fatigue")),
     Claim("overreaction", "pivot-share",
-          "a pivot rework band (11 to 22% of A's, 4 to 6% of B's) [from day 91]",
+          "a pivot rework band (25 to 41% of A's, 5 to 8% of B's) [from day 91]",
           lambda a, b: (a.share("pivot_rework", 91), b.share("pivot_rework", 91)),
-          lambda a, b: within(100 * a.share("pivot_rework", 91), 11, 22, 0)
-          and within(100 * b.share("pivot_rework", 91), 4, 6, 0)),
+          lambda a, b: within(100 * a.share("pivot_rework", 91), 25, 41, 0)
+          and within(100 * b.share("pivot_rework", 91), 5, 8, 0)),
     Claim("overreaction", "satisfaction",
-          "at day 150 satisfaction is 0.20 to 0.25 in A against 0.21 to 0.28 in B; by day 365 0.47 to 0.60 "
-          "against 0.74 to 0.79",
+          "at day 150 satisfaction is 0.18 to 0.21 in A against 0.20 to 0.24 in B; by day 365 0.73 to 0.78 "
+          "against 0.77 to 0.82",
           lambda a, b: (a.at("satisfaction", 150), b.at("satisfaction", 150), a.at("satisfaction", 365),
                         b.at("satisfaction", 365)),
-          lambda a, b: within(a.at("satisfaction", 150), 0.20, 0.25, 2)
-          and within(b.at("satisfaction", 150), 0.21, 0.28, 2)
-          and within(a.at("satisfaction", 365), 0.47, 0.60, 2) and within(b.at("satisfaction", 365), 0.74, 0.79, 2)),
+          lambda a, b: within(a.at("satisfaction", 150), 0.18, 0.21, 2)
+          and within(b.at("satisfaction", 150), 0.20, 0.24, 2)
+          and within(a.at("satisfaction", 365), 0.73, 0.78, 2) and within(b.at("satisfaction", 365), 0.77, 0.82, 2)),
     Claim("overreaction", "customers-lost",
-          "115 to 155 of A's 495 customers have left against 100 to 124 of B's",
+          "117 to 143 of A's 495 customers have left against 96 to 121 of B's",
           lambda a, b: (a.tiles["churned"], b.tiles["churned"]),
           lambda a, b: a.customers == 495
-          and within(a.tiles["churned"], 115, 155, 0) and within(b.tiles["churned"], 100, 124, 0)),
+          and within(a.tiles["churned"], 117, 143, 0) and within(b.tiles["churned"], 96, 121, 0)),
     Claim("overreaction", "story",
-          "Point: A took every fluctuation for a trend (more pivots, lower alignment, more misalignment), and "
+          "Point: A took every fluctuation for a trend (more pivots, lower alignment, more pivot rework), and "
           "its customers paid (more friction, more customers lost)",
           lambda a, b: (a.at("pivots", 365) - b.at("pivots", 365), a.mean("alignment", 150) - b.mean("alignment", 150),
                         a.tiles["churned"] - b.tiles["churned"]),
           lambda a, b: a.at("pivots", 89) > b.at("pivots", 89) and a.at("pivots", 365) > b.at("pivots", 365)
           and a.mean("alignment", 150) < b.mean("alignment", 150)
-          and a.share("misalignment", 91) > b.share("misalignment", 91)
+          and a.share("pivot_rework", 91) > b.share("pivot_rework", 91)
           and a.mean("friction_index", 91) > b.mean("friction_index", 91) and a.tiles["churned"] > b.tiles["churned"]),
     # -- 2. Vague decision rights (ownership) ------------------------------------------------------
     Claim("decision-rights", "waiting",
-          "About 19 to 24 decisions wait in A (days 30 to 180) against 7.6 to 9.6 in B",
+          "About 20 to 23 decisions wait in A (days 30 to 180) against 7.5 to 9.8 in B",
           lambda a, b: (a.mean("approvals_waiting", 30, 180), b.mean("approvals_waiting", 30, 180)),
-          lambda a, b: within(a.mean("approvals_waiting", 30, 180), 19, 24, 0)
-          and within(b.mean("approvals_waiting", 30, 180), 7.6, 9.6, 1)),
+          lambda a, b: within(a.mean("approvals_waiting", 30, 180), 20, 23, 0)
+          and within(b.mean("approvals_waiting", 30, 180), 7.5, 9.8, 1)),
     Claim("decision-rights", "escalations",
           "Escalations run at about 8 to 10 a day (8.2 to 10.0) in A against 2.8 to 3.6 in B [days 30-180]",
           lambda a, b: (a.mean("escalations", 30, 180), b.mean("escalations", 30, 180)),
           lambda a, b: within(a.mean("escalations", 30, 180), 8.2, 10.0, 1)
           and within(b.mean("escalations", 30, 180), 2.8, 3.6, 1)),
     Claim("decision-rights", "latency",
-          "decision latency is nearly 3 days (2.7 to 2.9) in A against 1.6 to 1.7 in B [days 30-180]",
+          "decision latency is about 3 days (2.9 to 3.0) in A against 1.6 to 1.7 in B [days 30-180]",
           lambda a, b: (a.mean("decision_latency", 30, 180), b.mean("decision_latency", 30, 180)),
-          lambda a, b: within(a.mean("decision_latency", 30, 180), 2.7, 2.9, 1)
+          lambda a, b: within(a.mean("decision_latency", 30, 180), 2.9, 3.0, 1)
           and within(b.mean("decision_latency", 30, 180), 1.6, 1.7, 1)),
     Claim("decision-rights", "escalation-share",
-          "Escalation is 18 to 30% of A's friction (13 to 20% of B's) [days 30-180]",
+          "Escalation is 19 to 24% of A's friction (12 to 18% of B's) [days 30-180]",
           lambda a, b: (a.share("decision_escalation", 30, 180), b.share("decision_escalation", 30, 180)),
-          lambda a, b: within(100 * a.share("decision_escalation", 30, 180), 18, 30, 0)
-          and within(100 * b.share("decision_escalation", 30, 180), 13, 20, 0)),
+          lambda a, b: within(100 * a.share("decision_escalation", 30, 180), 19, 24, 0)
+          and within(100 * b.share("decision_escalation", 30, 180), 12, 18, 0)),
     # After the move: the level A's figures fall to (a range), and how close they come to B's (a gap), as two
     # claims each, so that a known failure of the gap on one seed does not hide the range.
     Claim("decision-rights", "after-move",
@@ -207,9 +208,9 @@ CLAIMS = [
                         a.mean("escalations", 196) - b.mean("escalations", 196)),
           lambda a, b: abs(a.mean("escalations", 196) - b.mean("escalations", 196)) <= 0.5),
     Claim("decision-rights", "latency-after",
-          "latency drops to 1.6 to 1.7 days [days 196-365]",
+          "latency drops to 1.5 to 1.7 days [days 196-365]",
           lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196)),
-          lambda a, b: within(a.mean("decision_latency", 196), 1.6, 1.7, 1)),
+          lambda a, b: within(a.mean("decision_latency", 196), 1.5, 1.7, 1)),
     Claim("decision-rights", "latency-level",
           "latency drops [...], like B's (within 0.1 day of it) [days 196-365]",
           lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196),
@@ -226,41 +227,41 @@ CLAIMS = [
           and a.mean("escalations", 196) < 0.5 * a.mean("escalations", 30, 180)),
     # -- 3. Burnout (empathy) -------------------------------------------------------------------------
     Claim("burnout", "first-red",
-          "Between day 40 and 142, depending on the seed [...], A's first team turns red (fatigue above 0.5). [...] "
-          "B's teams turn red too [A's first red team, then B's]",
+          "Between day 6 and 149, depending on the seed [...], A's first team turns red (fatigue above 0.5). [...] "
+          "B's first red team, if any, comes later (days 135 to 236; none on seed 2) [A's first red team, then B's]",
           lambda a, b: (a.first_red(), b.first_red()),
-          lambda a, b: a.first_red() is not None and 40 <= a.first_red() <= 142 and b.first_red() is not None),
+          lambda a, b: a.first_red() is not None and 6 <= a.first_red() <= 149
+          and (b.first_red() is None or (135 <= b.first_red() <= 236 and b.first_red() > a.first_red()))),
     Claim("burnout", "fatigue-240",
-          "A's mean fatigue at day 240 is 0.19 to 0.38 against 0.01 to 0.19 in B",
+          "A's mean fatigue at day 240 is 0.13 to 0.42 against 0.04 to 0.21 in B",
           lambda a, b: (a.at("fatigue", 240), b.at("fatigue", 240)),
-          lambda a, b: within(a.at("fatigue", 240), 0.19, 0.38, 2) and within(b.at("fatigue", 240), 0.01, 0.19, 2)),
+          lambda a, b: within(a.at("fatigue", 240), 0.13, 0.42, 2) and within(b.at("fatigue", 240), 0.04, 0.21, 2)),
     Claim("burnout", "headcount",
-          "Headcount shrinks in both (no hiring), a little more in A on all five seeds: from 166 to 184 people at day "
-          "0 down to 136 to 152 in A and 137 to 161 in B by day 365 [A's and B's at day 0, then at day 365]",
+          "Headcount shrinks in both (no hiring): from 168 to 183 people at day 0 down to 133 to 156 in A and 130 "
+          "to 165 in B by day 365 [A's and B's at day 0, then at day 365]",
           lambda a, b: (a.at("headcount", 0), b.at("headcount", 0), a.at("headcount", 365), b.at("headcount", 365)),
           lambda a, b: a.at("headcount", 365) < a.at("headcount", 0) and b.at("headcount", 365) < b.at("headcount", 0)
-          and a.at("headcount", 365) <= b.at("headcount", 365)
-          and within(a.at("headcount", 0), 166, 184, 0) and within(b.at("headcount", 0), 166, 184, 0)
-          and within(a.at("headcount", 365), 136, 152, 0) and within(b.at("headcount", 365), 137, 161, 0)),
+          and within(a.at("headcount", 0), 168, 183, 0) and within(b.at("headcount", 0), 168, 183, 0)
+          and within(a.at("headcount", 365), 133, 156, 0) and within(b.at("headcount", 365), 130, 165, 0)),
     Claim("burnout", "retention-300",
-          "retention at day 300 is 0.81 to 0.86 in A against 0.86 to 0.92 in B",
+          "retention at day 300 is 0.76 to 0.88 in A against 0.83 to 0.89 in B",
           lambda a, b: (a.at("retention", 300), b.at("retention", 300)),
-          lambda a, b: within(a.at("retention", 300), 0.81, 0.86, 2) and within(b.at("retention", 300), 0.86, 0.92, 2)),
+          lambda a, b: within(a.at("retention", 300), 0.76, 0.88, 2) and within(b.at("retention", 300), 0.83, 0.89, 2)),
     Claim("burnout", "customers-lost",
-          "by day 365 116 to 145 of A's 495 customers have left against 81 to 108 of B's",
+          "by day 365 89 to 155 of A's 495 customers have left against 89 to 125 of B's",
           lambda a, b: (a.tiles["churned"], b.tiles["churned"]),
           lambda a, b: a.customers == 495
-          and within(a.tiles["churned"], 116, 145, 0) and within(b.tiles["churned"], 81, 108, 0)),
+          and within(a.tiles["churned"], 89, 155, 0) and within(b.tiles["churned"], 89, 125, 0)),
     Claim("burnout", "satisfaction-365",
-          "satisfaction ends at 0.05 to 0.18 in A against 0.24 to 0.36 in B",
+          "satisfaction ends at 0.10 to 0.18 in A against 0.21 to 0.38 in B",
           lambda a, b: (a.at("satisfaction", 365), b.at("satisfaction", 365)),
-          lambda a, b: within(a.at("satisfaction", 365), 0.05, 0.18, 2)
-          and within(b.at("satisfaction", 365), 0.24, 0.36, 2)),
+          lambda a, b: within(a.at("satisfaction", 365), 0.10, 0.18, 2)
+          and within(b.at("satisfaction", 365), 0.21, 0.38, 2)),
     Claim("burnout", "friction-240",
-          "From day 240 A's friction runs at 17.7 to 23.5 per 100 customers a day, B's at 12.4 to 16.9",
+          "From day 240 A's friction runs at 17.0 to 21.8 per 100 customers a day, B's at 11.2 to 17.2",
           lambda a, b: (a.mean("friction_index", 240), b.mean("friction_index", 240)),
-          lambda a, b: within(a.mean("friction_index", 240), 17.7, 23.5, 1)
-          and within(b.mean("friction_index", 240), 12.4, 16.9, 1)),
+          lambda a, b: within(a.mean("friction_index", 240), 17.0, 21.8, 1)
+          and within(b.mean("friction_index", 240), 11.2, 17.2, 1)),
     Claim("burnout", "story",
           "Point: the same pressure, no hiring; A's teams tire more [mean fatigue, days 120-365] and its customers "
           "feel it months later (more friction from day 240, lower retention at day 300, more customers lost)",
@@ -282,15 +283,28 @@ def figures(claim: Claim) -> str:
                       for s, (a, b) in runs(claim.demo).items())
 
 
-# Claims that do not hold on seeds 1-5 on the model as it is (land10: issue 11's demand, warm start, churn and
-# erosion of standards; issue 10's market fit and lever prices; vague-decision-rights at clarity 0.75), with the
-# failing seeds' figures (as printed by `python tests/test_guide.py`).  The guide's figures were restated from these
-# runs; what is left is A's level after the decision-rights move, which the guide says seed 2 does not show.
+# Claims that do not hold on seeds 1-5 on the model as it is (the December 2026 integration: issue 11's demand, warm
+# start, churn, erosion of standards, customer canary with a control chart, first-time resolution and sign-offs
+# anywhere; issue 10's market fit and lever prices; slack settling disagreement (P1); teams re-reading and socialising
+# priorities on any day), with the failing seeds' figures (as printed by `python tests/test_guide.py`).  The guide's
+# figures were restated from these runs; what is left is how close A comes to B after the decision-rights move (seeds
+# 2 and 5) and burnout's point on seed 3, each of which the guide says.
 FAILS_TODAY: dict[str, str] = {
-    "decision-rights:after-move-level": "seed 2: A escalates 3.50 a day from day 196, B 2.97 (0.53 apart; "
-                                        "-0.29 to 0.35 on the other seeds)",
-    "decision-rights:latency-level": "seed 2: A's latency is 1.72 days from day 196, B's 1.60 (0.12 apart; "
-                                     "-0.06 to 0.07 on the other seeds)",
+    "decision-rights:after-move-level": "seed 2: A escalates 2.68 a day from day 196, B 3.27 (A 0.59 below B; "
+                                        "-0.31 to 0.39 on the other seeds)",
+    "decision-rights:latency-level": "seed 2: A's latency is 1.59 days from day 196, B's 1.71 (0.11 apart); seed 5: "
+                                     "1.72 against 1.60 (0.12 apart); -0.08 to -0.01 on seeds 1, 3 and 4",
+    "burnout:story": "seed 3: A loses 89 customers, B 107, and A's retention at day 300 is 0.885 against B's 0.869 "
+                     "(A's fatigue is still higher, by 0.111 over days 120-365, and so is its friction from day 240, "
+                     "17.0 against 13.1).  Cause: on seed 3 A's teams tire late (first red team on day 149; mean "
+                     "fatigue 0.13 at day 240, as in B), while B's canary, after a targeted fix on day 168, pivots "
+                     "on customer friction on day 182, and B pivots 9 times in all, every one from day 182 (at every "
+                     "weekly review to day 217, then on days 245 and 252).  Over days 180-239 B's teams' fit to the "
+                     "market's need falls to 0.89 (A's 0.96), B's friction is 10.4 against A's 8.1 and B loses 17 "
+                     "customers to A's 12; B's satisfaction stays below A's to day 300 (days 240-299: 0.43 against "
+                     "0.49, 25 customers lost to 17).  A's friction overtakes late (21.1 against 14.4 over days "
+                     "300-365) and A's satisfaction ends at 0.12 against B's 0.31, but the year ends before A's "
+                     "customers leave",
 }
 
 
