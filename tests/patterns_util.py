@@ -8,6 +8,7 @@ the paired mean difference +/- t(0.975, n-1) * sd / sqrt(n).
 from __future__ import annotations
 
 import copy
+import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -103,3 +104,26 @@ def total(col: str, start: int = 0, end: int | None = None):
     def f(series, _units):
         return float(series[col].to_numpy()[start:end].sum())
     return f
+
+
+_RUNS: dict[str, list] = {}
+
+
+def runs(spec: dict) -> list:
+    """``run_many`` remembered for the session: a test and its knock-out arms, or two tests, that
+    share a condition reuse its runs (the same seeds, so the same results) instead of redoing them."""
+    key = json.dumps(spec, sort_keys=True)
+    if key not in _RUNS:
+        _RUNS[key] = run_many(spec)
+    return _RUNS[key]
+
+
+def assert_gone(off: Diff, on: Diff, minimum: float, what: str) -> None:
+    """Knock-out criterion (issue 10 s4): with its mechanism switched off an effect is gone when its
+    paired mean over the same seeds is below ``minimum`` (the smallest effect the pattern test
+    accepts, or where it asserts none, the one stated in its docstring) AND the upper end of its 95%
+    t interval lies below the mechanism-on mean.  The first rules out an effect merely shrunk but
+    still as large as the pattern claims; the second an 'absence' that only reflects too few seeds
+    (a CI that includes 0 is not asked for and not enough)."""
+    print(f"knock-out {what}: on {on!r}; off {off!r}")  # shown with pytest -s (figures for docs/validation.md)
+    assert off.mean < minimum and off.ci[1] < on.mean, (what, "knocked out", off, "on", on)

@@ -10,11 +10,9 @@ stated; windows skip the first 50 days (warm-up) unless the pattern is about a s
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
-from patterns_util import HIGH, LOW, SHOCK, Diff, merge, metric, run_many, total, window_mean
+from patterns_util import HIGH, LOW, SHOCK, Diff, assert_gone, merge, metric, run_many, runs, total, window_mean
 
 pytestmark = pytest.mark.patterns
 
@@ -395,25 +393,3 @@ def test_p10_deeper_hierarchies_amplify_overreaction_and_delay():
                 "amplification")
     assert_gone(Diff(metric(deep_off, window_mean("friction_index", 50)),
                      metric(flat_off, window_mean("friction_index", 50))), friction, 0.5, "friction")
-
-_RUNS: dict[str, list] = {}
-
-
-def runs(spec: dict) -> list:
-    """``run_many`` remembered for the session: a test and its knock-out arms, or two tests, that
-    share a condition reuse its runs (the same seeds, so the same results) instead of redoing them."""
-    key = json.dumps(spec, sort_keys=True)
-    if key not in _RUNS:
-        _RUNS[key] = run_many(spec)
-    return _RUNS[key]
-
-
-def assert_gone(off: Diff, on: Diff, minimum: float, what: str) -> None:
-    """Knock-out criterion (issue 10 s4): with its mechanism switched off an effect is gone when its
-    paired mean over the same seeds is below ``minimum`` (the smallest effect the pattern test
-    accepts, or where it asserts none, the one stated in its docstring) AND the upper end of its 95%
-    t interval lies below the mechanism-on mean.  The first rules out an effect merely shrunk but
-    still as large as the pattern claims; the second an 'absence' that only reflects too few seeds
-    (a CI that includes 0 is not asked for and not enough)."""
-    print(f"knock-out {what}: on {on!r}; off {off!r}")  # shown with pytest -s (figures for docs/validation.md)
-    assert off.mean < minimum and off.ci[1] < on.mean, (what, "knocked out", off, "on", on)

@@ -15,7 +15,7 @@ every other leader adapts with the resilience given.
 from __future__ import annotations
 
 import pytest
-from patterns_util import Diff, merge, metric, run_many, window_mean
+from patterns_util import Diff, assert_gone, merge, metric, runs, window_mean
 
 pytestmark = pytest.mark.patterns
 
@@ -39,8 +39,8 @@ def shifted(resilience: float | None, *extra: dict, noise: float = NOISE) -> dic
 
 
 def friction_by_resilience(*extra: dict) -> dict:
-    out = {r: metric(run_many(shifted(r, *extra)), FRICTION) for r in GRID}
-    out[None] = metric(run_many(shifted(None, *extra)), FRICTION)
+    out = {r: metric(runs(shifted(r, *extra)), FRICTION) for r in GRID}
+    out[None] = metric(runs(shifted(None, *extra)), FRICTION)
     return out
 
 
@@ -48,19 +48,23 @@ def test_fit_misfit_costs_the_never_adapting_leader():
     """After a real need shift, a leader who never adapts pays for the misfit: its friction with the
     misfit costs is above its friction with them switched off (knock-out), by at least 0.5 friction
     units per 100 customers a day (before the misfit costs the shift cost it nothing at all)."""
-    with_misfit = metric(run_many(shifted(None)), FRICTION)
-    without = metric(run_many(shifted(None, NO_MISFIT)), FRICTION)
+    with_misfit = metric(runs(shifted(None)), FRICTION)
+    without = metric(runs(shifted(None, NO_MISFIT)), FRICTION)
     d = Diff(with_misfit, without)
     assert d.positive() and d.mean > 0.5, d
 
 
-def test_fit_knockout_never_adapting_wins_without_misfit():
-    """Knock-out: with the misfit costs at 0 themes are interchangeable labels again and the
-    never-adapting leader beats every adapting one (paired 95% CI above 0 against the best)."""
-    f = friction_by_resilience(NO_MISFIT)
-    best = min(GRID, key=lambda r: f[r].mean())
-    d = Diff(f[best], f[None])
-    assert d.positive(), (best, d)
+def test_fit_knockout_u_vanishes_without_misfit():
+    """Knock-out: with the misfit costs at 0 themes are interchangeable labels again and not adapting
+    costs nothing, so the never-adapting leader's disadvantage against the best adapter is gone:
+    below the U test's minimum (0.5) and the upper end of its 95% CI below the mechanism-on figure
+    (``assert_gone``, the knock-out criterion of tests/test_patterns.py).  Until slack (P1) and the
+    daily re-read made relaying a change nearly free, the knock-out even reversed the order (never
+    adapting won by 1.08 [0.84, 1.32], 20 seeds); the criterion asks the effect to vanish, as issue 10
+    s4 does, not to reverse."""
+    on = u_gap(friction_by_resilience())
+    off = u_gap(friction_by_resilience(NO_MISFIT))
+    assert_gone(off, on, U_MINIMUM, "the U without misfit")
 
 
 def test_fit_resilience_is_u_shaped():
@@ -79,15 +83,26 @@ def test_fit_resilience_is_u_shaped():
     assert stubborn.positive() and stubborn.mean > 0.5, (best, stubborn)
 
 
-NO_SOCIALISATION = {"signals": {"socialisation": 0.0}}
+NO_SOCIALISATION = {"signals": {"socialisation": 0.0, "clarify": 0.0}}
 
 
 def test_fit_knockout_u_vanishes_without_socialisation():
-    """Knock-out of the U: with ``signals.socialisation`` at 0 teams never re-learn their parent's
-    direction, the lens pull of every relayed change adds up (docs/ODD.md 7.6.3), adapting teams stay
-    dispersed and misfit, and the never-adapting leader (whose teams never receive a change) beats
-    the best adapting one again: paired 95% CI of best adapter minus never above 0."""
-    f = friction_by_resilience(NO_SOCIALISATION)
-    best = min(GRID[1:], key=lambda r: f[r].mean())
-    d = Diff(f[best], f[None])
-    assert d.positive(), (best, d)
+    """Knock-out of the U's second mechanism: what bounds the lens pull of relayed changes.  With
+    ``signals.socialisation`` at 0 teams never re-learn their parent's direction, and with
+    ``signals.clarify`` at 0 no team, however idle, asks what a change means (slack, pattern P1); the
+    lens pull of every relayed change then adds up (docs/ODD.md 7.6.3), adapting teams stay dispersed
+    and misfit, and the never-adapting leader's disadvantage is gone (``assert_gone``).  Either term
+    alone bounds the drift: with socialisation alone at 0 the best adapter still beats never adapting
+    by 1.48 [0.87, 2.09] (20 seeds, integrated model)."""
+    on = u_gap(friction_by_resilience())
+    off = u_gap(friction_by_resilience(NO_SOCIALISATION))
+    assert_gone(off, on, U_MINIMUM, "the U without socialisation and clarification")
+
+
+U_MINIMUM = 0.5  # the U test's minimum effect (friction units)
+
+
+def u_gap(f: dict) -> Diff:
+    """Never adapting minus the best adapting resilience (paired over seeds)."""
+    best = min(GRID, key=lambda r: f[r].mean())
+    return Diff(f[None], f[best])
