@@ -187,11 +187,14 @@ def test_p4_low_ownership_escalates_waits_and_meets():
     with probability its manager's ownership; otherwise the right sits higher and the call climbs
     (``escalate`` 0.5, ``bounce`` 0.15) or is met on (``meeting_cost`` 0.5, ``meeting_resolve`` 0.3),
     and teams unsure of their rights over-check (``work.overcheck`` 0.3 x complexity).  Knock-out:
-    ``decisions.complexity`` and ``complexity_gain`` at 0 (every call within precedent): all six
+    ``decisions.complexity`` and ``complexity_gain`` at 0 (every call within precedent) and, since
+    issue 11, ``people.first_time_gain`` at 0: ownership also lifts engagement, and engaged teams
+    resolve first time, so customers wait less (with that channel on, customers waiting keeps
+    +0.0095 [-0.003, +0.022] of its +0.068, 20 seeds, above the 0.005 minimum): all six
     effects must be gone (``assert_gone``: mean below the minimum each column asserts, 95% CI below
     the on effect)."""
     base = {"pressure": {"baseline": 0.8}}
-    knocked = {"decisions": {"complexity": 0.0, "complexity_gain": 0.0}}
+    knocked = {"decisions": {"complexity": 0.0, "complexity_gain": 0.0}, "people": {"first_time_gain": 0.0}}
     low = runs(merge(base, lev(ownership=0.15)))
     high = runs(merge(base, lev(ownership=0.85)))
     low_off = runs(merge(base, lev(ownership=0.15), knocked))
@@ -217,12 +220,15 @@ def test_p5_low_clarity_misaligns_and_contradicts():
     (``handoffs.bounce_gain`` 1.0); and unprecedented calls err in proportion to 1 - clarity
     (``decisions.error_max`` 0.8).  Knock-out: no change of direction to re-read
     (``signals.min_pivot_min`` and ``min_pivot_max`` at 1: no adjustment is ever large enough, so
-    the executive never pivots) and ``decisions.error_max`` at 0: the three effects must be gone
+    the executive never pivots), no pivot or fix on customer friction either (``canary.pivot_propensity``
+    and ``fix_propensity`` at 0, issue 11: with them on, inconsistent answers keep +0.028 [0.015,
+    0.042] of +0.098, 20 seeds) and ``decisions.error_max`` at 0: the three effects must be gone
     (``assert_gone``, minimums as asserted).  The lens pull has no parameter of its own: with
     ``read_noise`` 0, ``lens_scale`` 1 (its maximum), ``socialisation_floor`` 1 and ``error_max`` 0
     the effects only halve (8 seeds: alignment +0.053, inconsistent +0.063, bounce +0.029)."""
     base = {"events": [dict(SHOCK, pressure=0.5), dict(SHOCK, step=130, pressure=0.5)]}
-    knocked = {"signals": {"min_pivot_min": 1.0, "min_pivot_max": 1.0}, "decisions": {"error_max": 0.0}}
+    knocked = {"signals": {"min_pivot_min": 1.0, "min_pivot_max": 1.0}, "decisions": {"error_max": 0.0},
+               "canary": {"pivot_propensity": 0.0, "fix_propensity": 0.0}}
     low = runs(merge(base, lev(clarity=0.15)))
     high = runs(merge(base, lev(clarity=0.85)))
     low_off = runs(merge(base, lev(clarity=0.15), knocked))

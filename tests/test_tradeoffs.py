@@ -29,10 +29,12 @@ FRICTION = window_mean("friction_index", 60, FIT_STEPS)
 
 
 def shifted(resilience: float | None, *extra: dict, noise: float = NOISE) -> dict:
-    """The need-shift condition; ``resilience`` None is the never-adapting leader."""
+    """The need-shift condition; ``resilience`` None is the never-adapting leader: it never reviews the
+    market's signals and never pivots on customer friction either (the canary's pivots, issue 11, are
+    changes of direction toward a theme drawn at random; its targeted fixes are kept)."""
     spec = {"steps": FIT_STEPS, "pressure": {"noise": noise}, "events": [NEED_SHIFT]}
     if resilience is None:
-        spec = merge(spec, {"signals": {"review_every": 365}})
+        spec = merge(spec, {"signals": {"review_every": 365}, "canary": {"pivot_propensity": 0.0}})
     else:
         spec = merge(spec, {"levers": {"resilience": resilience}})
     return merge(spec, *extra)
