@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from patterns_util import SHOCK, Diff, merge, metric, run_many, total
 
-from sim.model.canary import Canary, teams_under
+from sim.model.approvals import teams_below
+from sim.model.canary import Canary
 from sim.model.model import AlignmentModel
 from sim.model.params import ModelParams
 
@@ -71,7 +72,7 @@ def test_fixes_act_on_the_teams_under_the_unit_while_they_last():
     m = AlignmentModel(params=ModelParams.model_validate({"steps": 30}), seed=2)
     st, c = m.state, m.canary
     unit = int(st.parent[st.team_unit[0]])
-    teams = teams_under(st, unit)
+    teams = teams_below(st, unit)
     assert teams.size and (st.team_mgr[teams] == unit).all()
     c.fixes.append((5, "capacity", teams))
     st.iv.reset()

@@ -75,7 +75,7 @@ def test_fit_resilience_is_u_shaped():
     and the never-adapting leader (stubbornness), paired 95% CIs above 0 and by more than 0.5
     friction units.  It holds by two mechanisms, each knocked out in this file: the market charges
     misfit (``NO_MISFIT``), and teams socialise to a changed direction (``NO_SOCIALISATION``).
-    Measured on the integrated model (20 seeds): best 0.75 (5.54), never-adapting +1.08 [0.86, 1.30];
+    Measured on the integrated model (20 seeds): best adapter 5.54, never-adapting +1.08 [0.86, 1.30];
     on branch u10 alone: best 0.75 (4.97); resilience 0 +7.06 [6.30, 7.82]; never-adapting +0.88
     [0.73, 1.03].  The optimum moves toward damping with noise (0.5 at 0.02, 0.875 at 0.3):
     docs/validation.md, "The resilience U, found"."""

@@ -62,7 +62,7 @@ def attach(st: State, graph: nx.DiGraph, params: ModelParams) -> None:
 
 
 def teams_below(st: State, unit: int) -> np.ndarray:
-    """Team indices in ``unit``'s subtree."""
+    """Team indices in ``unit``'s subtree (the unit itself, if it is a team)."""
     inside = np.zeros(st.U, dtype=bool)
     inside[unit] = True
     for units in st.by_level[int(st.level[unit]) + 1:]:  # parents precede children

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .approvals import teams_below
 from .params import ModelParams
 from .state import C_DECISION, C_HANDOFF, CAUSES, L_BAR, L_CLARITY, L_EMPATHY, L_RESILIENCE, State, normalize_rows
 
@@ -160,7 +161,7 @@ class Canary:
         if cells[cause, unit] <= 0.0:
             return
         kind = "decision_rights" if cause == C_DECISION else "bridge" if cause == C_HANDOFF else "capacity"
-        teams = teams_under(st, int(unit))
+        teams = teams_below(st, int(unit))
         end = step + cp.fix_days
         self.fixes.append((end, kind, teams))
         self.fixed_units[int(unit)] = end
@@ -179,12 +180,3 @@ class Canary:
         self.pivots_total += 1
         self.pivots_today += 1
         self.log.append((step, "pivot", -1, ""))
-
-
-def teams_under(st: State, unit: int) -> np.ndarray:
-    """Team indices of ``unit``'s subtree (the unit itself, if it is a team)."""
-    inside = np.zeros(st.U, dtype=bool)
-    inside[unit] = True
-    for units in st.by_level[int(st.level[unit]) + 1:]:  # parents precede children
-        inside[units] |= inside[st.parent[units]]
-    return st.unit_team[np.flatnonzero(inside & st.is_team)]
