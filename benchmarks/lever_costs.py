@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from lever_grid import CONDITIONS, COSTS_OFF, GRID, LEVERS_STUDIED, cell_scores
-from patterns_util import merge
+from patterns_util import Diff, merge
 
 
 def main() -> None:
@@ -33,6 +33,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--off", action="store_true", help="cost parameters at 0")
     ap.add_argument("--levers", default=",".join(LEVERS_STUDIED))
+    ap.add_argument("--paired", action="store_true",
+                    help="also print each value's paired difference against 1.0 (95%% t interval; + = better)")
     ap.add_argument("--set", default="{}", help="extra parameter overrides, as JSON")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--figure", type=Path)
@@ -60,10 +62,32 @@ def main() -> None:
             bf, bs = min(fr, key=fr.get), max(sa, key=sa.get)
             row = " | ".join(f"{fr[v]:.2f} / {sa[v]:.3f}" for v in GRID)
             print(f"| {cond} | {row} | {bf:g} | {bs:g} |")
+    if a.paired:
+        paired(out, levers)
     if a.json:
         a.json.write_text(json.dumps(out))
     if a.figure:
         figure(out, levers, a.figure)
+
+
+def paired(out: dict, levers: list[str]) -> None:
+    """Every value below 1.0 against 1.0, same seeds, signed so that + is better (friction negated);
+    '*' marks an interval above zero.  Prints how many comparisons were made (multiple comparisons)."""
+    n = 0
+    print("\n| lever | condition | value | friction: better than 1.0 by | satisfaction: better than 1.0 by |")
+    print("|---|---|---|---|---|")
+    for lever in levers:
+        for cond in CONDITIONS:
+            cells = out[lever][cond]
+            for v in GRID[:-1]:
+                row = []
+                for key, sign in (("friction", -1.0), ("satisfaction", 1.0)):
+                    d = Diff(sign * np.array(cells[v][key]), sign * np.array(cells[GRID[-1]][key]))
+                    lo, hi = d.ci
+                    row.append(f"{d.mean:+.4g} [{lo:+.4g}, {hi:+.4g}]{' *' if d.positive() else ''}")
+                    n += 1
+                print(f"| {lever} | {cond} | {v:g} | {row[0]} | {row[1]} |")
+    print(f"\n{n} paired comparisons; '*' = 95% interval above zero (expect about {0.025 * n:.1f} by chance)")
 
 
 def _job(args):
