@@ -404,7 +404,10 @@ def test_p10_deeper_hierarchies_amplify_overreaction_and_delay():
     "resolution and sign-offs anywhere) the deep hierarchy's decision latency is no longer significantly longer: "
     "+0.075 [-0.023, +0.173] days (20 seeds; land10, before issue 11's loops: +0.21 [0.10, 0.33]; on the m11c "
     "branch +0.154 [-0.009, 0.317]). Not the canary: with it off +0.050 [-0.29, +0.39], with its fixes off "
-    "+0.097 [-0.14, +0.33] (8 seeds). Cause not found in this session"))
+    "+0.097 [-0.14, +0.33] (8 seeds). No single cause (12 seeds, main e1ed286): as is +0.065 [-0.09, +0.22]; "
+    "each of these switched off alone restores a significant or near gap: people.first_time_gain 0 +0.29 "
+    "[0.08, 0.49], decisions.error_max 0 +0.30 [0.07, 0.54], slack off +0.16 [0.06, 0.27], "
+    "managers.empathy_time 0 +0.24 [-0.00, +0.49]; how they narrow it is not traced"))
 def test_p10_deeper_hierarchies_decide_later():
     """P10's delay: the same 32 teams under four manager levels rather than two take longer to decide
     (P10 above, its conditions and runs)."""
