@@ -65,10 +65,12 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     initiative = cap * wp.initiative_share
     # weighted processor sharing
     K = st.reading.shape[1]
-    weight = wp.priority_floor + K * st.reading[st.team_unit[team], st.theme[busy]]
+    theme = st.theme[busy]
+    weight = wp.priority_floor + K * st.reading[st.team_unit][team, theme]
     wsum = np.bincount(team, weights=weight, minlength=T)
     share = request_cap[team] * weight / np.maximum(wsum[team], 1e-12)
-    slow = slowdown(st, params, st.team_unit[team], st.theme[busy])  # misfit: the same progress costs more
+    # misfit: the same progress costs more; one team-by-theme table a day, read per request
+    slow = slowdown(st, params, st.team_unit[:, None], np.arange(K)[None, :])[team, theme]
     done = np.minimum(np.minimum(share, params.demand.max_rate), st.remaining[busy] * slow)
     st.remaining[busy] -= done / slow
     finished = busy[st.remaining[busy] <= 1e-9]
