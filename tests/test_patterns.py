@@ -14,6 +14,9 @@ import numpy as np
 import pytest
 from patterns_util import HIGH, LOW, SHOCK, Diff, assert_gone, merge, metric, run_many, runs, total, window_mean
 
+from sim.model.orggraph import generate_org
+from sim.model.params import ModelParams
+
 pytestmark = pytest.mark.patterns
 
 SHOCK_END = SHOCK["step"] + SHOCK["duration"]
@@ -362,10 +365,22 @@ def test_p9_leverage_with_a_lag():
     assert not sat_week.positive() or sat_week.mean < 0.2 * sat_later.mean, (sat_week, sat_later)
 
 
+P10 = {"org": {"teams": 32, "divisions": 2}, "pressure": {"baseline": 1.0, "noise": 0.1},
+       "levers": {"resilience": 0.2, "ownership": 0.05}}
+
+
+def managers(spec: dict) -> int:
+    """Managers (the executive included) of the generated chart of ``spec``; the shape of the tree
+    depends on teams, divisions and depth only, not on the draw."""
+    g = generate_org(ModelParams.model_validate(spec).org, np.random.default_rng(0))
+    return sum(1 for _, kind in g.nodes(data="kind") if kind != "team")
+
+
 def test_p10_deeper_hierarchies_amplify_overreaction_and_delay():
     """P10: the same 32 teams under four manager levels rather than two (spans 2 against 4),
     with low resilience and unclear rights under pressure: each pivot moves the teams' priorities
-    more (priority churn per pivot), decisions take longer, and customers feel more friction.
+    more (priority churn per pivot), and customers feel more friction.  (Decisions taking longer:
+    the two tests below.)
 
     Mechanism (signals.py, docs/ODD.md 7.6): every manager relays its own manager's direction by
     Sterman's anchoring and adjustment; at resilience 0.2 it counts little of its supply line
@@ -375,11 +390,9 @@ def test_p10_deeper_hierarchies_amplify_overreaction_and_delay():
     way, Sterman's rational weight: no overshoot): the amplification and the extra friction must be
     gone (``assert_gone``, minimum 0.01 churn per pivot as asserted, and 0.5 friction units, the
     smallest friction effect the other pattern tests accept).  The longer latency is not this
-    mechanism's: it comes from calls climbing more levels (``decisions.complexity``), so it stays
-    (screened, 8 seeds: +0.15 [0.06, 0.25] days with beta 1; with complexity 0 it vanishes, -0.001,
-    while the amplification stays).  Not asserted, to spend one knocked-out condition."""
-    base = {"org": {"teams": 32, "divisions": 2}, "pressure": {"baseline": 1.0, "noise": 0.1},
-            "levers": {"resilience": 0.2, "ownership": 0.05}}
+    mechanism's: it comes from calls climbing more levels (``decisions.escalate``; see
+    ``test_p10_each_level_adds_delay_at_equal_management_capacity``)."""
+    base = P10
     knocked = {"signals": {"beta_min": 1.0, "beta_mid": 1.0, "beta_max": 1.0}}
     deep = runs(merge(base, {"org": {"depth": 4}}))
     flat = runs(merge(base, {"org": {"depth": 2}}))
@@ -399,21 +412,79 @@ def test_p10_deeper_hierarchies_amplify_overreaction_and_delay():
                      metric(flat_off, window_mean("friction_index", 50))), friction, 0.5, "friction")
 
 
+def test_p10_each_level_adds_delay_at_equal_management_capacity():
+    """P10's delay: the same 32 teams under four manager levels rather than two take longer to decide,
+    the two charts having the same management capacity in total (decisions a day, summed over
+    their managers).
+
+    Why the control is the claim's meaning: P10 says depth delays decisions, and MODEL.md step 4
+    says how: a call without the right escalates up the reports-to chain, "each level adding
+    delay".  The two generated charts differ in more than depth: the deep one has 31 managers
+    (spans 2), the flat one 11 (spans 4), so at the default ``decisions.manager_capacity`` (2 a
+    day each) the flat chart has about a third of the deep chart's capacity to take calls, and its
+    managers queue (docs/ODD.md 7.4: a queue, delay grows as load nears capacity).  Depth is
+    compared here with that resource held equal: the flat chart's managers each take
+    ``manager_capacity * 31 / 11`` calls a day (5.64), the deep chart is the default one (the runs of
+    the test above).  No seed passage speaks of hierarchical depth (in seeds 000-004 "couches"
+    appears once, for tools; "niveaux" once, for customer targets; P10 is MODEL.md's own): the
+    meaning comes from MODEL.md step 4.
+    Without the control the effect is not significant (the strict expected failure below, whose
+    reason traces why: the flat chart's managers are loaded, the deep chart's nearly idle).
+
+    Mechanism (decisions.py, docs/ODD.md 7.4): a call outside precedent and the team's rights is
+    drawn a height among the levels up to the executive (5 in the deep chart, 3 in the flat one);
+    below it, each day it escalates one level (``decisions.escalate`` 0.5), bounces back
+    (``bounce`` 0.15) or is met on (``meeting_resolve`` 0.3); at its height it waits for the
+    manager's intermittent attention (``manager_attention`` 0.4).  Knock-out: ``decisions.escalate``
+    at 0 (no call climbs: calls without the right are settled by consensus meetings at the front,
+    whatever the depth), in both arms: the delay must be gone (``assert_gone``, minimum 0.5 days,
+    the smallest latency effect another pattern test accepts (P4): the binding condition is the
+    second, the upper end of the knocked-out interval below the effect).  ``decisions.complexity``
+    at 0 does not switch the climb off here: at pressure 1 ``complexity_gain`` still puts half of
+    the calls outside precedent (8 seeds, with the control: +0.17 [0.03, 0.31] days).  Measured on
+    main ea2c703 (20 seeds): +0.167 [0.063, 0.271] days, knocked out -0.025 [-0.126, +0.076]; with
+    managers' capacity never binding (``manager_capacity`` 100 in both arms) +0.35 [0.22, 0.49].
+    benchmarks/p10_delay.py, docs/validation.md "P10's delay traced"."""
+    deep_spec = merge(P10, {"org": {"depth": 4}})
+    flat_spec = merge(P10, {"org": {"depth": 2}})
+    capacity = ModelParams().decisions.manager_capacity * managers(deep_spec) / managers(flat_spec)
+    equal = {"decisions": {"manager_capacity": capacity}}
+    no_climb = {"decisions": {"escalate": 0.0}}
+    deep = runs(deep_spec)
+    flat = runs(merge(flat_spec, equal))
+    deep_off = runs(merge(deep_spec, no_climb))
+    flat_off = runs(merge(flat_spec, equal, no_climb))
+    latency = Diff(metric(deep, window_mean("decision_latency", 50)), metric(flat, window_mean("decision_latency", 50)))
+    assert latency.positive(), latency
+    assert_gone(Diff(metric(deep_off, window_mean("decision_latency", 50)),
+                     metric(flat_off, window_mean("decision_latency", 50))), latency, 0.5, "decision latency")
+
+
 @pytest.mark.xfail(strict=True, reason=(
-    "issue 11, open: on the integrated model (issue 10 + slack + daily re-read + issue 11's canary, first-time "
-    "resolution and sign-offs anywhere) the deep hierarchy's decision latency is no longer significantly longer: "
-    "+0.075 [-0.023, +0.173] days (20 seeds; land10, before issue 11's loops: +0.21 [0.10, 0.33]; on the m11c "
-    "branch +0.154 [-0.009, 0.317]). Not the canary: with it off +0.050 [-0.29, +0.39], with its fixes off "
-    "+0.097 [-0.14, +0.33] (8 seeds). No single cause (12 seeds, main e1ed286): as is +0.065 [-0.09, +0.22]; "
-    "each of these switched off alone restores a significant or near gap: people.first_time_gain 0 +0.29 "
-    "[0.08, 0.49], decisions.error_max 0 +0.30 [0.07, 0.54], slack off +0.16 [0.06, 0.27], "
-    "managers.empathy_time 0 +0.24 [-0.00, +0.49]; how they narrow it is not traced"))
+    "traced, a documented finding (benchmarks/p10_delay.py; docs/validation.md 'P10's delay traced'): without "
+    "a control the flat chart decides about as slowly as the deep one: +0.075 [-0.023, +0.173] days (20 seeds, "
+    "main ea2c703; land10, before issue 11's loops: +0.21 [0.10, 0.33]). Depth's own delay is there: an unclear "
+    "call spends +0.75 [0.66, 0.84] more days below its right in the deep chart, and -0.46 [-0.54, -0.38] fewer "
+    "at it: mostly because more deep calls end in a consensus meeting before reaching it (39% reach it against "
+    "50%; -0.35 [-0.43, -0.27] with managers' capacity never binding), the rest because the flat chart's 11 "
+    "managers (against 31) take 4 times as many calls (7.9 a day against 1.9: the overreacting deep chart "
+    "finishes 2.8 requests a day "
+    "against 15.0) at utilisations 0.31, 0.34, 0.17 (levels 0-2, against 0.02) and queue (a daily capacity of 1 "
+    "or 2 binds; a call passed over waits for the next look). At equal total management capacity the delay is "
+    "significant (+0.167 [0.063, 0.271], the test above). Each loop switched off alone restores it (20 seeds): "
+    "decisions.error_max 0 +0.23 [0.06, 0.40] and managers.empathy_time 0 +0.29 [0.12, 0.46] by unloading the "
+    "flat chart's managers (flat 3.38 -> 3.23, 3.19 days; referrals are 10% of its calls, empathy takes 15% of "
+    "a manager's attention and capacity); people.first_time_gain 0 +0.27 [0.13, 0.40] and slack off +0.20 "
+    "[0.09, 0.31] by the deep arm's KPI (3.45 -> 3.63, 3.56) while its latency per call hardly moves (3.48 -> "
+    "3.50, 3.51): the KPI averages daily means and the deep chart settles 1.9 calls a day (a day without one "
+    "carries the last). Per call, pooled over days 50-200: +0.123 [0.043, 0.204]; counting calls abandoned "
+    "while waiting (13% deep, 12% flat) at their days so far: +0.127 [0.054, 0.201]"))
 def test_p10_deeper_hierarchies_decide_later():
-    """P10's delay: the same 32 teams under four manager levels rather than two take longer to decide
-    (P10 above, its conditions and runs)."""
-    base = {"org": {"teams": 32, "divisions": 2}, "pressure": {"baseline": 1.0, "noise": 0.1},
-            "levers": {"resilience": 0.2, "ownership": 0.05}}
-    deep = runs(merge(base, {"org": {"depth": 4}}))
-    flat = runs(merge(base, {"org": {"depth": 2}}))
+    """P10's delay without a control: the same 32 teams under four manager levels rather than two
+    (and so 31 managers rather than 11) take longer to decide.  Kept as a strict expected failure:
+    the uncontrolled comparison is a finding (flat charts with loaded managers decide as slowly), not
+    hidden; the day it passes again the suite says so."""
+    deep = runs(merge(P10, {"org": {"depth": 4}}))
+    flat = runs(merge(P10, {"org": {"depth": 2}}))
     latency = Diff(metric(deep, window_mean("decision_latency", 50)), metric(flat, window_mean("decision_latency", 50)))
     assert latency.positive(), latency
