@@ -3,8 +3,9 @@
 A pure sub-model, written here from the published description (March, "Exploration and
 Exploitation in Organizational Learning", Organization Science 2(1), 1991, pp. 74-75) and from
 the two replications that fill what the text leaves out (Rodan 2005, Scandinavian Journal of
-Management 21(4); Christensen 2015, a note on the original program).  It is not yet wired into
-:class:`sim.model.model.AlignmentModel`; the intended use is clarity setting ``p1``.
+Management 21(4); Christensen 2015, a note on the original program).  Its continuous analogue is
+wired into :class:`sim.model.model.AlignmentModel`, opt-in (``sim/model/signals.py``; clarity sets
+``p1``; measured in docs/ODD.md 7.10).
 
 The model
 ---------
@@ -113,7 +114,7 @@ class MarchParams(BaseModel):
                "March (1991): n = 50; the effective code-learning rate depends on n through k (his footnote 1).")
     p1: float = P(0.5, 0.0, 1.0, "probability per period",
                   "Socialisation rate: chance that a member's differing belief moves towards the code.",
-                  "March varies it over 0.1 .. 0.9; in alignsim clarity will set it (issue 10, section 3).")
+                  "March varies it over 0.1 .. 0.9; in alignsim clarity sets it (docs/ODD.md 7.10).")
     p2: float = P(0.5, 0.0, 1.0, "probability per period",
                   "Code learning rate: a majority of excess k in the superior group is adopted with "
                   "probability 1 - (1 - p2)^k.",

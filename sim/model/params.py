@@ -492,14 +492,17 @@ class SignalParams(Section):
     local_learning: float = P(0.0, 0.0, 1.0, "share/day",
                               "Share of the gap to the theme mix of the requests in its own queue that a team closes "
                               "each day (learning the need from its own customers, local and noisy). 0: off.",
-                              "March (1991): members learn about reality on their own as well as from the code. "
-                              "Off by default (issue 10 s3, opt-in while it is measured). docs/ODD.md 7.10.")
+                              "Not in March (1991), whose members learn only from the code (their own knowledge is "
+                              "their initial beliefs): alignsim's stand-in, an assumption. Measured: clarity costs "
+                              "what the code learns only below the socialisation rate at clarity 1 (0.03/day; "
+                              "0.005 shows it, 0.05 does not), and not friction. Off by default. docs/ODD.md 7.10.")
     code_learning: float = P(0.0, 0.0, 1.0, "share per review",
                              "March's p2: share of the gap to the mean reading of the teams that fit the need "
                              "better than the intent that the executive's intent closes at each review. 0: off.",
                              "March (1991): the code learns from the members who perform better than it; a "
-                             "team's fit is observable as what its initiatives deliver. Off by default (opt-in "
-                             "while it is measured). docs/ODD.md 7.10.")
+                             "team's fit is observable as what its initiatives deliver; March varies p2 over "
+                             "0.1-0.9. Off by default: at 0.5-0.9 it gives clarity a price on what the code learns, "
+                             "none on friction (docs/validation.md). docs/ODD.md 7.10.")
     rework_gain: float = P(1.5, 0.0, 10.0, "probability per unit change",
                            "Chance per unit of priority change that a request in progress is reworked.",
                            "Work in progress that no longer fits is reworked (MODEL.md step 6).")
