@@ -212,7 +212,8 @@ def test_report_rebuilds_identical_tables(compared, tmp_path):
 BAD_CSV = "id,name,manager_id,kind,division,office,headcount\nceo,CEO,,executive,,,\nt1,T1,ceo,team,D,front,zero\n"
 
 
-def _one_line_error(capsys, args: list[str]) -> str:
+def one_line_error(capsys, args: list[str]) -> str:
+    """Run the CLI expecting bad input: exit 2 and exactly one 'alignsim: error:' line, returned."""
     code = main(args)
     err = capsys.readouterr().err
     assert code == 2, err
@@ -253,7 +254,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, expect, files, tm
         args += ["--jobs", "0"]
     out = tmp_path / "out"
     before = sorted(p.name for p in tmp_path.iterdir())
-    line = _one_line_error(capsys, ["compare", *args, "--replicates", "1", "--out", str(out)]
+    line = one_line_error(capsys, ["compare", *args, "--replicates", "1", "--out", str(out)]
                            if case != "replicates0" else ["compare", *args, "--out", str(out)])
     assert expect in line
     assert not out.exists()
@@ -265,15 +266,15 @@ def test_out_dir_holding_other_files_is_refused(files, tmp_path, capsys):
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     good = str(files / "small.toml")
-    line = _one_line_error(capsys, ["compare", good, good, "--out", str(out)])
+    line = one_line_error(capsys, ["compare", good, good, "--out", str(out)])
     assert "not an `alignsim compare` run" in line
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 def test_report_of_a_directory_that_is_not_a_run(tmp_path, capsys):
-    line = _one_line_error(capsys, ["report", str(tmp_path)])
+    line = one_line_error(capsys, ["report", str(tmp_path)])
     assert "not an `alignsim compare` run directory" in line
-    line = _one_line_error(capsys, ["report", str(tmp_path / "missing")])
+    line = one_line_error(capsys, ["report", str(tmp_path / "missing")])
     assert "no such directory" in line
 
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from test_compare_cli import CHARTER, SMALL
+from test_compare_cli import CHARTER, SMALL, one_line_error
 
 from sim.cli import main
 from sim.compare import store, study
@@ -42,15 +42,6 @@ def three(files, tmp_path_factory) -> Path:
                  "--quiet"])
     assert code == 0
     return out
-
-
-def _one_line(capsys, argv: list[str]) -> str:
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("alignsim: error: "), err
-    return lines[0]
 
 
 # -- the change chart --------------------------------------------------------------------------------
@@ -153,7 +144,7 @@ def test_a_collapse_is_stated_first(lost_column):
 # -- --out, manifest, CSV separators, names -------------------------------------------------------------
 def test_out_holding_a_comparison_needs_force(three, files, capsys):
     before = (three / "manifest.json").read_bytes()
-    line = _one_line(capsys, ["compare", str(files / "small.toml"), str(files / "small-charter.toml"), "-n", "1",
+    line = one_line_error(capsys, ["compare", str(files / "small.toml"), str(files / "small-charter.toml"), "-n", "1",
                               "--jobs", "1", "--no-leverage", "--out", str(three)])
     assert "holds an earlier comparison; pass --force to replace it" in line
     assert (three / "manifest.json").read_bytes() == before
@@ -180,11 +171,11 @@ def test_semicolon_separated_org_chart_gets_a_hint(tmp_path, capsys):
     with pytest.raises(InputError, match="separated by semicolons: save the file as comma-separated CSV"):
         read_org_csv(chart)
     (tmp_path / "s.toml").write_text('steps = 5\n[org]\nchart = "org.csv"\n', encoding="utf-8")
-    line = _one_line(capsys, ["compare", str(tmp_path / "s.toml"), str(tmp_path / "s.toml"), "--out",
+    line = one_line_error(capsys, ["compare", str(tmp_path / "s.toml"), str(tmp_path / "s.toml"), "--out",
                               str(tmp_path / "out")])
     assert "semicolons" in line and not (tmp_path / "out").exists()
 
 
 def test_unknown_scenario_name_suggests_the_closest(capsys, tmp_path):
-    line = _one_line(capsys, ["compare", "insurer-surge", "insurer-surg", "--out", str(tmp_path / "o")])
+    line = one_line_error(capsys, ["compare", "insurer-surge", "insurer-surg", "--out", str(tmp_path / "o")])
     assert "did you mean 'insurer-surge'?" in line

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_compare_cli import one_line_error
 
 from sim.api import load_scenario, run_scenario
 from sim.cli import main
@@ -93,19 +94,10 @@ def test_business_settings_and_event_costs_never_change_a_run(files):
     ({"customer_value_per_year": 1, "customer_lifetime_value": 2}, "not both"),
     ({"cost_per_fte_day": float("nan")}, "must be a finite number"),
 ])
-def test_bad_business_settings_are_one_line(table, expect):
+def test_bad_business_settings_areone_line_error(table, expect):
     with pytest.raises(InputError) as info:
         parse_business(table, "s.toml")
     assert expect in str(info.value) and "\n" not in str(info.value) and str(info.value).startswith("s.toml: field")
-
-
-def _one_line(capsys, argv: list[str]) -> str:
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("alignsim: error: "), err
-    return lines[0]
 
 
 @pytest.mark.parametrize(("where", "text", "expect"), [
@@ -123,7 +115,7 @@ def test_bad_business_input_in_compare_is_one_line_and_writes_nothing(files, tmp
     if where == "flag":
         argv = ["compare", str(files / "small.toml"), str(files / "small.toml"), "--business",
                 str(tmp_path / "missing.toml"), "--out", str(tmp_path / "out"), "-n", "1"]
-    assert expect in _one_line(capsys, argv)
+    assert expect in one_line_error(capsys, argv)
     assert not (tmp_path / "out").exists()
 
 
@@ -254,6 +246,6 @@ def test_report_with_bad_business_settings_is_one_line_and_changes_nothing(compa
     before = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
     bad = tmp_path / "bad.toml"
     bad.write_text("[business]\ncost_per_fte_day = -1\n", encoding="utf-8")
-    line = _one_line(capsys, ["report", str(copy), "--business", str(bad)])
+    line = one_line_error(capsys, ["report", str(copy), "--business", str(bad)])
     assert "business.cost_per_fte_day: value -1 is not allowed" in line
     assert {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()} == before
