@@ -85,12 +85,23 @@ def learn(st: State, cust: np.ndarray, score: np.ndarray, weight: float) -> None
     s = st.satisfaction
     if st.experiences is not None:
         st.experiences.append((cust.copy(), np.asarray(score, dtype=float).copy()))
-    todo = np.arange(cust.size)
-    while todo.size:
-        _, first = np.unique(cust[todo], return_index=True)
-        i = todo[first]
+    if cust.size == 0:
+        return
+    # round k applies each customer's k-th experience (in the order given); one round when no
+    # customer has two, which is most days
+    order = np.argsort(cust, kind="stable")
+    sorted_cust = cust[order]
+    first = np.empty(cust.size, dtype=bool)
+    first[0] = True
+    np.not_equal(sorted_cust[1:], sorted_cust[:-1], out=first[1:])
+    if first.all():
+        s[cust] = (1.0 - weight) * s[cust] + weight * score
+        return
+    pos = np.arange(cust.size)
+    rank = pos - np.maximum.accumulate(np.where(first, pos, 0))  # 0 for a customer's first, 1 for its second...
+    for k in range(int(rank.max()) + 1):
+        i = order[rank == k]
         s[cust[i]] = (1.0 - weight) * s[cust[i]] + weight * score[i]
-        todo = np.delete(todo, first)
 
 
 def leaving_hazard(satisfaction: np.ndarray, params: ModelParams) -> np.ndarray:
