@@ -47,9 +47,12 @@ def holding(st: State, slots: np.ndarray, overload_fatigue: float = 0.5) -> tupl
 def book_delays(st: State, weight: float, overload_fatigue: float = 0.5) -> None:
     """Book one day of lateness for every open request past its customer's expectation, to the
     cause holding it up now (:func:`holding`)."""
-    expected = st.expected[st.req_cust]  # each request's customer's accepted wait
-    late = np.flatnonzero((st.stage != 0) & st.active[st.req_cust] & (st.age > expected))
+    open_ = np.flatnonzero(st.stage != 0)
+    cust = st.req_cust[open_]
+    expected = st.expected[cust]  # each open request's customer's accepted wait
+    overdue = st.active[cust] & (st.age[open_] > expected)
+    late = open_[overdue]
     if late.size == 0 or weight == 0:
         return
     cause, unit = holding(st, late, overload_fatigue)
-    book(st, cause, unit, weight / expected[late])
+    book(st, cause, unit, weight / expected[overdue])
