@@ -16,7 +16,7 @@ import numpy as np
 
 from .friction import book
 from .params import ModelParams
-from .state import C_OVERLOAD, FRONT, NONE, State
+from .state import C_OVERLOAD, FRONT, NONE, State, distinct
 
 
 def percentile(x: np.ndarray, q: float) -> float:
@@ -138,7 +138,7 @@ def leave(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     cp = params.customers
     s = st.satisfaction
     late = overdue_slots(st)
-    waiting = np.unique(st.req_cust[late])  # customers waiting past their expectation, on any request
+    waiting = distinct(st.req_cust[late])  # customers waiting past their expectation, on any request
     s[waiting[st.active[waiting]]] -= cp.erosion
     np.clip(s, 0.0, 1.0, out=s)
     # reneging: an overdue request is given up with daily chance `renege`; it counts as an experience of 0
