@@ -118,14 +118,17 @@ def leaving_hazard(satisfaction: np.ndarray, params: ModelParams) -> np.ndarray:
     reference, 1 at satisfaction 0)."""
     cp = params.customers
     calm = 1.0 - (1.0 - cp.calm_churn) ** (1.0 / 365.0)
-    # min(1, calm x (1 + churn_gain x max(0, ref - s) / ref)), in place in one array
-    hazard = np.subtract(cp.churn_reference, satisfaction)
-    np.maximum(hazard, 0.0, out=hazard)
-    hazard /= cp.churn_reference
-    hazard *= cp.churn_gain
-    hazard += 1.0
-    hazard *= calm
-    return np.minimum(hazard, 1.0, out=hazard)
+    # min(1, calm x (1 + churn_gain x max(0, ref - s) / ref)): min(1, calm) at or above the
+    # reference (most customers), worked out in place for the others only
+    hazard = np.full(np.shape(satisfaction), min(calm, 1.0))
+    below = np.flatnonzero(satisfaction < cp.churn_reference)
+    h = np.subtract(cp.churn_reference, satisfaction[below])
+    h /= cp.churn_reference
+    h *= cp.churn_gain
+    h += 1.0
+    h *= calm
+    hazard[below] = np.minimum(h, 1.0, out=h)
+    return hazard
 
 
 def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) -> None:

@@ -26,7 +26,7 @@ def request_chance(st: State, params: ModelParams, pressure: float, customers: n
     rate = params.demand.request_rate * (1.0 + params.pressure.demand_gain * pressure)
     boost = st.iv.demand_boost  # demand-surge interventions, per team
     if not boost.any():
-        return np.full(customers.size, min(1.0, rate))
+        return np.broadcast_to(min(1.0, rate), customers.shape)  # the same for every customer (read-only)
     return np.minimum(1.0, rate * (1.0 + boost))[st.cust_team[customers]]
 
 

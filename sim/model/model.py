@@ -262,7 +262,7 @@ class AlignmentModel(mesa.Model):
         self._apply_due(t)
         st.friction_step[:] = 0.0
         st.meeting_load[:] = 0.0
-        st.age[st.stage != NONE] += 1.0
+        st.age += st.stage != NONE  # open requests age a day (+1.0; free slots +0.0, unchanged)
         self.pressure, self.noise = apply_environment(st, p, rng, t, self.lever_changes)  # 1
         apply_interventions(st, self.interventions, t)
         st.reach.new_day()
