@@ -16,7 +16,7 @@ import numpy as np
 
 from .friction import book
 from .params import ModelParams
-from .state import C_OVERLOAD, FRONT, NONE, State
+from .state import C_OVERLOAD, FRONT, NONE, State, distinct
 
 
 def percentile(x: np.ndarray, q: float) -> float:
@@ -30,8 +30,10 @@ def percentile(x: np.ndarray, q: float) -> float:
 
 
 def update_expectations(st: State, params: ModelParams, pressure: float) -> None:
-    disruption = st.iv.expectation_boost[st.cust_team]  # competitor-disruption interventions
-    st.expected = st.patience / ((1.0 + params.pressure.expectation_gain * pressure) * (1.0 + disruption))
+    disruption = st.iv.expectation_boost  # competitor-disruption interventions, per team
+    factor = (1.0 + params.pressure.expectation_gain * pressure) * (1.0 + disruption)
+    # per customer: its team's factor, or the one factor every team shares when none is disrupted
+    st.expected = st.patience / (factor[st.cust_team] if disruption.any() else factor[:1])
 
 
 def complete(st: State, params: ModelParams, done: np.ndarray) -> None:
@@ -85,12 +87,29 @@ def learn(st: State, cust: np.ndarray, score: np.ndarray, weight: float) -> None
     s = st.satisfaction
     if st.experiences is not None:
         st.experiences.append((cust.copy(), np.asarray(score, dtype=float).copy()))
-    todo = np.arange(cust.size)
-    while todo.size:
-        _, first = np.unique(cust[todo], return_index=True)
-        i = todo[first]
+    if cust.size == 0:
+        return
+    # round k applies each customer's k-th experience (in the order given); one round when no
+    # customer has two, which is most days
+    order = np.argsort(cust, kind="stable")
+    sorted_cust = cust[order]
+    first = np.empty(cust.size, dtype=bool)
+    first[0] = True
+    np.not_equal(sorted_cust[1:], sorted_cust[:-1], out=first[1:])
+    if first.all():
+        s[cust] = (1.0 - weight) * s[cust] + weight * score
+        return
+    pos = np.arange(cust.size)
+    rank = pos - np.maximum.accumulate(np.where(first, pos, 0))  # 0 for a customer's first, 1 for its second...
+    for k in range(int(rank.max()) + 1):
+        i = order[rank == k]
         s[cust[i]] = (1.0 - weight) * s[cust[i]] + weight * score[i]
-        todo = np.delete(todo, first)
+
+
+def overdue_slots(st: State) -> np.ndarray:
+    """Open request slots past their customer's accepted wait (ascending)."""
+    open_ = np.flatnonzero(st.stage != NONE)
+    return open_[st.age[open_] > st.expected[st.req_cust[open_]]]
 
 
 def leaving_hazard(satisfaction: np.ndarray, params: ModelParams) -> np.ndarray:
@@ -99,8 +118,17 @@ def leaving_hazard(satisfaction: np.ndarray, params: ModelParams) -> np.ndarray:
     reference, 1 at satisfaction 0)."""
     cp = params.customers
     calm = 1.0 - (1.0 - cp.calm_churn) ** (1.0 / 365.0)
-    dissatisfaction = np.maximum(0.0, cp.churn_reference - satisfaction) / cp.churn_reference
-    return np.minimum(1.0, calm * (1.0 + cp.churn_gain * dissatisfaction))
+    # min(1, calm x (1 + churn_gain x max(0, ref - s) / ref)): min(1, calm) at or above the
+    # reference (most customers), worked out in place for the others only
+    hazard = np.full(np.shape(satisfaction), min(calm, 1.0))
+    below = np.flatnonzero(satisfaction < cp.churn_reference)
+    h = np.subtract(cp.churn_reference, satisfaction[below])
+    h /= cp.churn_reference
+    h *= cp.churn_gain
+    h += 1.0
+    h *= calm
+    hazard[below] = np.minimum(h, 1.0, out=h)
+    return hazard
 
 
 def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) -> None:
@@ -112,13 +140,11 @@ def erode_and_churn(st: State, params: ModelParams, rng: np.random.Generator) ->
 def leave(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     cp = params.customers
     s = st.satisfaction
-    overdue = (st.stage != NONE) & (st.age > st.expected[st.req_cust])
-    waiting = np.zeros(st.C, dtype=bool)
-    waiting[st.req_cust[overdue]] = True  # a customer waiting past its expectation, on any request
-    s[waiting & st.active] -= cp.erosion
+    late = overdue_slots(st)
+    waiting = distinct(st.req_cust[late])  # customers waiting past their expectation, on any request
+    s[waiting[st.active[waiting]]] -= cp.erosion
     np.clip(s, 0.0, 1.0, out=s)
     # reneging: an overdue request is given up with daily chance `renege`; it counts as an experience of 0
-    late = np.flatnonzero(overdue)
     gave_up = late[rng.random(late.size) < cp.renege] if cp.renege > 0 else late[:0]
     if gave_up.size:
         st.stage[gave_up] = NONE
@@ -133,7 +159,8 @@ def leave(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     if leaving.size == 0:
         return
     st.active[leaving] = False
-    abandoned = np.flatnonzero((st.stage != NONE) & ~st.active[st.req_cust])  # every open request of a leaver
+    open_ = np.flatnonzero(st.stage != NONE)
+    abandoned = open_[~st.active[st.req_cust[open_]]]  # every open request of a leaver
     st.stage[abandoned] = NONE
     st.tick.abandoned += abandoned.size
     st.total_abandoned += abandoned.size
@@ -149,12 +176,14 @@ def leave(st: State, params: ModelParams, rng: np.random.Generator) -> None:
         np.clip(s, 0.0, 1.0, out=s)
 
 
-def arrival_factor(st: State, params: ModelParams) -> np.ndarray:
+def arrival_factor(st: State, params: ModelParams, vacant: np.ndarray | None = None) -> np.ndarray:
     """Word of mouth on arrivals, per team: ``max(0, 1 + customers.referral_gain x (s - s0))``, with
     ``s`` the mean satisfaction of the team's active customers now and ``s0`` on day 0 (1 when the
     team's customers are as satisfied as when the run started)."""
     cp = params.customers
-    active = np.bincount(st.cust_team, weights=st.active, minlength=st.T)
+    if vacant is None:
+        vacant = np.bincount(st.cust_team[~st.active], minlength=st.T)
+    active = st.base - vacant  # each team's active customers
     total = np.bincount(st.cust_team, weights=st.satisfaction * st.active, minlength=st.T)
     mean = np.where(active > 0, total / np.maximum(active, 1), st.satisfaction_ref)
     return np.maximum(0.0, 1.0 + cp.referral_gain * (mean - st.satisfaction_ref))
@@ -172,8 +201,8 @@ def arrive(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     if gone.size == 0:
         return
     team = st.cust_team[gone]
-    expected = cp.arrival_rate / 365.0 * st.base * arrival_factor(st, params)
     vacant = np.bincount(team, minlength=st.T)
+    expected = cp.arrival_rate / 365.0 * st.base * arrival_factor(st, params, vacant)
     chance = np.minimum(1.0, expected[team] / np.maximum(vacant[team], 1))
     new = gone[rng.random(gone.size) < chance]
     st.tick.arrived = new.size

@@ -179,12 +179,14 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
         st.loc[q[e]] = new_u
         st.n_escalate[q[e]] += 1
         st.tick.escalations += e.size
-        lv, cnt = np.unique(st.level[new_u], return_counts=True)
-        for level, c in zip(lv.tolist(), cnt.tolist(), strict=True):
+        cnt = np.bincount(st.level[new_u])
+        lv = np.flatnonzero(cnt)  # the levels reached, ascending
+        for level, c in zip(lv.tolist(), cnt[lv].tolist(), strict=True):
             st.tick.escalations_by_level[level] = st.tick.escalations_by_level.get(level, 0) + c
-        back = e[rng.random(e.size) < dp.bounce]
+        sent_back = rng.random(e.size) < dp.bounce
+        back = e[sent_back]
         if back.size:  # sent back down unresolved: the customer explains again at the front
-            book(st, np.int64(C_DECISION), new_u[np.isin(e, back)], w["bounce"] + w["explanation"])
+            book(st, np.int64(C_DECISION), new_u[sent_back], w["bounce"] + w["explanation"])
             st.loc[q[back]] = st.team_unit[front_team[back]]
             st.n_bounce[q[back]] += 1
             st.n_explain[q[back]] += 1

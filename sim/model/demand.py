@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from .customers import overdue_slots
 from .friction import book, holding
 from .params import ModelParams
-from .state import FRONT, NONE, State
+from .state import FRONT, State
 
 
 def request_chance(st: State, params: ModelParams, pressure: float, customers: np.ndarray) -> np.ndarray:
     """Today's chance that each of ``customers`` makes a request."""
     rate = params.demand.request_rate * (1.0 + params.pressure.demand_gain * pressure)
-    boost = 1.0 + st.iv.demand_boost[st.cust_team[customers]]  # demand-surge interventions
-    return np.minimum(1.0, rate * boost)
+    boost = st.iv.demand_boost  # demand-surge interventions, per team
+    if not boost.any():
+        return np.broadcast_to(min(1.0, rate), customers.shape)  # the same for every customer (read-only)
+    return np.minimum(1.0, rate * (1.0 + boost))[st.cust_team[customers]]
 
 
 def make_requests(st: State, params: ModelParams, rng: np.random.Generator, pressure: float) -> None:
@@ -79,7 +82,7 @@ def chase(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     st.chase_load = np.zeros(st.T)
     if d.chase_rate == 0:
         return
-    overdue = np.flatnonzero((st.stage != NONE) & (st.age > st.expected[st.req_cust]))
+    overdue = overdue_slots(st)
     chasing = overdue[rng.random(overdue.size) < d.chase_rate]
     st.tick.chasers = chasing.size
     st.total_chasers += chasing.size

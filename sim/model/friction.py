@@ -20,8 +20,15 @@ def book(st: State, cause: int | np.ndarray, units: np.ndarray, amount: float | 
     """Add ``amount`` friction units to (cause, unit) pairs (vectorised; repeats accumulate)."""
     if np.size(units) == 0:
         return
+    shape = np.shape(units)
+    if np.ndim(amount) == 0:
+        amounts = np.full(shape, amount, dtype=float)
+    else:
+        amounts = np.broadcast_to(amount, shape).astype(float)
+    if np.ndim(cause) == 0:  # one cause: only its row changes (the others would gain +0.0)
+        st.friction_step[cause] += np.bincount(np.ravel(units), weights=np.ravel(amounts), minlength=st.U)
+        return
     flat = np.asarray(cause) * st.U + units
-    amounts = np.broadcast_to(amount, np.shape(units)).astype(float)
     st.friction_step += np.bincount(flat, weights=amounts, minlength=len(CAUSES) * st.U).reshape(
         len(CAUSES), st.U)
 
@@ -36,20 +43,25 @@ def holding(st: State, slots: np.ndarray, overload_fatigue: float = 0.5) -> tupl
     unit = np.where(in_decision, st.loc[slots], st.team_unit[team])
     tired = (st.fatigue[team] > overload_fatigue) | (st.load_ratio[team] > 1.0)
     low_rank = st.reading[st.team_unit[team], st.theme[slots]] < 1.0 / st.reading.shape[1]
-    cause = np.select(
-        [in_decision, st.reworked[slots], tired, low_rank, st.siloed[slots]],
-        [C_DECISION, C_PIVOT, C_OVERLOAD, C_MISALIGN, C_HANDOFF],
-        default=C_OVERLOAD,
-    )
+    # the first cause that applies, in that order: written from the last to the first
+    cause = np.full(slots.size, C_OVERLOAD, dtype=np.int64)  # plain queueing
+    cause[st.siloed[slots]] = C_HANDOFF
+    cause[low_rank] = C_MISALIGN
+    cause[tired] = C_OVERLOAD
+    cause[st.reworked[slots]] = C_PIVOT
+    cause[in_decision] = C_DECISION
     return cause, unit
 
 
 def book_delays(st: State, weight: float, overload_fatigue: float = 0.5) -> None:
     """Book one day of lateness for every open request past its customer's expectation, to the
     cause holding it up now (:func:`holding`)."""
-    expected = st.expected[st.req_cust]  # each request's customer's accepted wait
-    late = np.flatnonzero((st.stage != 0) & st.active[st.req_cust] & (st.age > expected))
+    open_ = np.flatnonzero(st.stage != 0)
+    cust = st.req_cust[open_]
+    expected = st.expected[cust]  # each open request's customer's accepted wait
+    overdue = st.active[cust] & (st.age[open_] > expected)
+    late = open_[overdue]
     if late.size == 0 or weight == 0:
         return
     cause, unit = holding(st, late, overload_fatigue)
-    book(st, cause, unit, weight / expected[late])
+    book(st, cause, unit, weight / expected[overdue])

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .state import BACK, CAUSES, DECISION, FRONT, ROUTE, distance
+from .state import BACK, CAUSES, DECISION, FRONT, NONE, ROUTE, distance
 
 HOWS = ("mean", "total", "final")  # a run summarised over a window: its mean, its total, its last day
 SMOOTHS = ("raw", "mean", "sum")  # a daily series over time: as is, rolling mean, rolling sum
@@ -96,7 +96,7 @@ class Cause:
 
 # -- reporters ----------------------------------------------------------------------------------------
 def _active(m) -> int:
-    return max(int(m.state.active.sum()), 1)
+    return max(int(np.count_nonzero(m.state.active)), 1)  # count_nonzero: a tenth of sum's time on bools
 
 
 def friction_index(m) -> float:
@@ -111,7 +111,9 @@ def friction_by_cause(m, cause: int) -> float:
 def customers_waiting(m) -> float:
     """Share of active customers with a request open: customer waiting, free of survivor bias."""
     st = m.state
-    return float(np.count_nonzero(st.active & (st.open_count() > 0))) / _active(m)
+    waiting = np.zeros(st.C, dtype=bool)
+    waiting[st.req_cust[st.stage != NONE]] = True  # open_count() > 0, without counting
+    return float(np.count_nonzero(st.active & waiting)) / _active(m)
 
 
 def wait_mean(m) -> float:
@@ -148,7 +150,7 @@ def satisfaction(m) -> float:
 
 
 def retention(m) -> float:
-    return float(m.state.active.mean()) if m.state.C else 1.0
+    return int(np.count_nonzero(m.state.active)) / m.state.C if m.state.C else 1.0  # = active.mean(), exactly
 
 
 def churned(m) -> int:

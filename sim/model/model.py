@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import mesa
 import networkx as nx
 import numpy as np
@@ -92,6 +94,18 @@ class AlignmentModel(mesa.Model):
 
     # -- construction --------------------------------------------------------------------------
     def _place_agents(self) -> None:
+        # One agent, graph node and edge per customer (100,000 in the large preset): the cyclic
+        # garbage collector would rescan every object made so far many times over while they are
+        # made (about a third of the build); none of them is garbage, so it pauses meanwhile.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._make_agents()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _make_agents(self) -> None:
         g, st = self.graph, self.state
         self.unit_agents = []
         for u in range(st.U):
@@ -103,7 +117,7 @@ class AlignmentModel(mesa.Model):
         base = st.U
         g.add_nodes_from((base + c, {"kind": "customer", "agent": a})
                          for c, a in enumerate(self.customer_agents))
-        g.add_edges_from(((int(st.team_unit[t]), base + c) for c, t in enumerate(st.cust_team.tolist())),
+        g.add_edges_from(zip(st.team_unit[st.cust_team].tolist(), range(base, base + st.C), strict=True),
                          relation="serves")
 
     # -- events: received once (checked, resolved, recorded), applied on their day -------------
@@ -248,7 +262,7 @@ class AlignmentModel(mesa.Model):
         self._apply_due(t)
         st.friction_step[:] = 0.0
         st.meeting_load[:] = 0.0
-        st.age[st.stage != NONE] += 1.0
+        st.age += st.stage != NONE  # open requests age a day (+1.0; free slots +0.0, unchanged)
         self.pressure, self.noise = apply_environment(st, p, rng, t, self.lever_changes)  # 1
         apply_interventions(st, self.interventions, t)
         st.reach.new_day()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .kpis import friction_index, model_reporters
-from .state import BACK, CAUSES, DECISION, FRONT, distance
+from .state import BACK, CAUSES, DECISION, FRONT, NONE, distance
 
 __all__ = ["UNIT_SERIES", "friction_index", "model_reporters", "provenance_table", "unit_series_table",
            "unit_snapshot", "unit_table"]
@@ -26,10 +26,12 @@ def unit_snapshot(m) -> np.ndarray:
     U = st.U
     out = np.full((len(UNIT_SERIES), U), np.nan)
     out[0] = st.friction_step.sum(axis=0)
-    busy = (st.stage == FRONT) | (st.stage == BACK)
+    open_ = np.flatnonzero(st.stage != NONE)
+    stage, loc = st.stage[open_], st.loc[open_]
+    busy = (stage == FRONT) | (stage == BACK)
     out[1] = 0.0
-    out[1, st.team_unit] = np.bincount(st.loc[busy], minlength=st.T)
-    out[2] = np.bincount(st.loc[st.stage == DECISION], minlength=U)
+    out[1, st.team_unit] = np.bincount(loc[busy], minlength=st.T)
+    out[2] = np.bincount(loc[stage == DECISION], minlength=U)
     out[3] = 1.0 - distance(st.reading, st.reading[0][None, :])
     out[4, st.team_unit] = st.fatigue
     out[5] = st.engagement

@@ -53,7 +53,8 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     T = st.T
     busy = np.flatnonzero((st.stage == FRONT) | (st.stage == BACK))
     team = st.loc[busy]
-    backlog = np.bincount(team, weights=st.remaining[busy], minlength=T)
+    remaining = st.remaining[busy]
+    backlog = np.bincount(team, weights=remaining, minlength=T)
     # overtime follows backlog relative to a normal backlog (work_horizon days of nominal capacity)
     people = np.maximum(st.effective_people(params.people.novice_productivity), 1e-9)
     nominal = people * wp.productivity * (1.0 - wp.initiative_share)
@@ -65,15 +66,16 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     initiative = cap * wp.initiative_share
     # weighted processor sharing
     K = st.reading.shape[1]
-    theme = st.theme[busy]
-    weight = wp.priority_floor + K * st.reading[st.team_unit][team, theme]
+    cell = team * K + st.theme[busy]  # each request's (team, theme) cell of the team-by-theme tables
+    weight = (wp.priority_floor + K * st.reading[st.team_unit]).ravel()[cell]
     wsum = np.bincount(team, weights=weight, minlength=T)
     share = request_cap[team] * weight / np.maximum(wsum[team], 1e-12)
     # misfit: the same progress costs more; one team-by-theme table a day, read per request
-    slow = slowdown(st, params, st.team_unit[:, None], np.arange(K)[None, :])[team, theme]
-    done = np.minimum(np.minimum(share, params.demand.max_rate), st.remaining[busy] * slow)
-    st.remaining[busy] -= done / slow
-    finished = busy[st.remaining[busy] <= 1e-9]
+    slow = slowdown(st, params, st.team_unit[:, None], np.arange(K)[None, :]).ravel()[cell]
+    done = np.minimum(np.minimum(share, params.demand.max_rate), remaining * slow)
+    remaining -= done / slow
+    st.remaining[busy] = remaining
+    finished = busy[remaining <= 1e-9]
     st.remaining[finished] = 0.0
     st.back_done[finished[st.stage[finished] == BACK]] = True
     st.stage[finished] = ROUTE
