@@ -122,7 +122,7 @@ def test_reach_counts_what_an_intervention_reached_and_warns_on_nothing():
 
     cut = {"events": [{"type": "remove-approval-steps", "step": 1, "scope": {"division": "D2"}}]}
     m = tiny_model({**cut, "org": {"customers_per_front_team": 30}}, deps=(B2,))
-    assert m.reach_warnings() == ["remove-approval-steps in D2 reaches 0 decisions"]
+    assert m.reach_warnings() == ["remove-approval-steps in D2 can reach 0 decisions"]
     m.run(40)
     assert m.reach_warnings() == ["remove-approval-steps in D2 reached 0 decisions"]
     m = tiny_model({**cut, "org": {"customers_per_front_team": 30}, "approvals": {"into": ["D2"], "waiver": 0.0}},

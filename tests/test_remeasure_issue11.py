@@ -104,3 +104,33 @@ def test_churn_of_each_bundled_scenario_is_stable_over_replicates(name):
     assert lost.std(ddof=1) < 0.05, lost
     if name in ("baseline", "insurer-baseline"):
         assert abs(lost.mean() - sc.params.customers.calm_churn) < 0.02, (lost.mean(), sc.params.customers.calm_churn)
+
+
+CHART = """id,name,manager_id,kind,division,office,headcount,depends_on
+ceo,CEO,,executive,,,,
+sales,Head of Sales,ceo,manager,Sales,,,
+front,Sales Desk,sales,team,Sales,front,8,
+risk,Head of Risk,ceo,manager,Risk,,,
+checks,Risk Checks,risk,team,Risk,back,8,
+"""
+
+
+def test_compare_says_first_that_an_intervention_reached_nothing(tmp_path, capsys):
+    """Issue 11 item 9: `compare` with `remove-approval-steps` in an all-back-office division (no
+    sign-offs there) said "no clear difference, 0.0% (0.0% to 0.0%)".  Its change sentence, and so the
+    headline printed and the report's summary, now begin with what the intervention could reach."""
+    from sim.cli import main
+
+    (tmp_path / "org.csv").write_text(CHART, encoding="utf-8")
+    common = 'steps = 20\n[org]\nchart = "org.csv"\ncustomers_per_front_team = 20\n'
+    (tmp_path / "plain.toml").write_text('name = "plain"\n' + common, encoding="utf-8")
+    (tmp_path / "cut.toml").write_text('name = "cut"\n' + common + '[[events]]\ntype = "remove-approval-steps"\n'
+                                       'step = 1\nscope = { division = "Risk" }\n', encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["compare", str(tmp_path / "plain.toml"), str(tmp_path / "cut.toml"), "-n", "2", "--jobs", "1",
+                 "--no-leverage", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    said = "With cut: remove-approval-steps in Risk can reach 0 decisions, so it changed nothing here."
+    assert said in printed, printed
+    assert said in (out / "report.html").read_text(encoding="utf-8")

@@ -50,6 +50,7 @@ class Plan:
     delta: float = lev.DELTA
     orgs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unreached: dict[str, list[str]] = field(default_factory=dict)  # scenario -> interventions that can reach nothing
     dask: Any = None  # None: local processes; "local", a scheduler address or a distributed.Client
     business: Any = None  # sim.inputs.business.Business: scale and unit costs (never read by the model)
     business_source: str | None = None  # where the business settings came from
@@ -139,11 +140,13 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
         raise InputError(str(out), "holds an earlier comparison; pass --force to replace it, or --resume to finish it, "
                          "or choose another --out")
     seeds = replicate_seeds(root, replicates)
-    notes, orgs = [], []
+    notes, orgs, unreached = [], [], {}
     for name, scenario in zip(names, scenarios, strict=True):
         model = build_model(scenario, seeds[0].seed, steps)  # the model's own checks: events, scopes
         orgs.append(_org_summary(model, scenario))
-        notes.extend(f"{name}: {w}" for w in [*model.input_notes(), *model.reach_warnings()])  # issue 11
+        if warned := model.reach_warnings():  # issue 11 item 9: said in the summary's change sentence too
+            unreached[name] = warned
+        notes.extend(f"{name}: {w}" for w in [*model.input_notes(), *warned])
         late = [f"{e.label or e.type} (day {e.step})" for e in scenario.params.events if e.step > steps]
         if late:
             notes.append(f"{name}: not reached in {steps} days, so not applied: {', '.join(late)}")
@@ -152,8 +155,8 @@ def plan(scenario_args: list[str], *, replicates: int = 10, seed: int | None = N
         k = leverage_replicates if leverage_replicates is not None else min(replicates, LEVERAGE_REPLICATES)
     return Plan(scenarios=scenarios, names=names, replicates=replicates, root=root, seeds=seeds, steps=steps,
                 window=span, window_default=window is None, jobs=jobs if jobs or dask is not None else default_jobs(),
-                out=out, leverage_replicates=k, orgs=orgs, notes=notes, dask=dask, business=settings,
-                business_source=source)
+                out=out, leverage_replicates=k, orgs=orgs, notes=notes, unreached=unreached, dask=dask,
+                business=settings, business_source=source)
 
 
 def setup(p: Plan) -> runner.CompareSetup:
@@ -214,6 +217,7 @@ def manifest(p: Plan, total: int) -> dict[str, Any]:
                    "replicate i of every scenario and leverage variant uses seed i",
         "steps": p.steps, "window": list(p.window), "window_default": p.window_default,
         "leverage": leverage, "jobs": None, "start_method": None, "wall_s": None, "notes": list(p.notes),
+        "unreached": dict(p.unreached),
         "business": p.business.model_dump() if p.business is not None else None,
         "business_source": p.business_source,
         "versions": versions(("dask", "distributed")), "git_revision": git_revision(start),

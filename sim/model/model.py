@@ -331,8 +331,9 @@ class AlignmentModel(mesa.Model):
 
     def reach_warnings(self) -> list[str]:
         """One sentence per intervention that reached nothing it acts on (before a run: that can
-        reach nothing), e.g. 'remove-approval-steps in Risk & Compliance reached 0 decisions'."""
-        verb = "reached" if self.steps > 0 else "reaches"
+        reach nothing), e.g. 'remove-approval-steps in Risk & Compliance reached 0 decisions' (before:
+        '... can reach 0 decisions')."""
+        verb = "reached" if self.steps > 0 else "can reach"
         return [f"{r['label']} {r['scope']} {verb} 0 {r['acts_on']}" + ("" if r["label"] == r["type"] else
                 f" ({r['type']})") for r in self.intervention_reach() if r["reached"] == 0]
 

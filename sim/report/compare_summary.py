@@ -125,6 +125,7 @@ def changes(a: Analysis) -> list[str]:
     ref, n, window = scenarios[0], a.saved.manifest["replicates"], a.saved.window
     out = []
     table = a.kpi_table.set_index(["scenario", "kpi"])
+    unreached = a.saved.manifest.get("unreached") or {}  # absent from manifests written before issue 11
     for name in scenarios[1:]:
         rows = [table.loc[(name, k)] for k in SUMMARY_KPIS if (name, k) in table.index]
         clear = [r for r in rows if r["clear"]]
@@ -138,6 +139,8 @@ def changes(a: Analysis) -> list[str]:
                     f"{change_phrase(friction).removeprefix(friction['label'] + ' ')}, {n} paired replicates.")
         else:
             lead = f"{name} against {ref} over {_days(window)}, {n} paired replicates."
+        if name in unreached:  # issue 11 item 9: say first that the intervention reached nothing
+            lead = f"With {name}: {'; '.join(unreached[name])}, so it changed nothing here. {lead}"
         others = [r for r in clear if r.name[1] != "friction_index"][:MAX_CLEAR]
         text = lead
         if others:
