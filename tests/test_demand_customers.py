@@ -317,8 +317,9 @@ def test_the_customer_base_grows_back_and_cannot_without_arrivals():
 
 
 def burnout_quarters(*sets: str) -> np.ndarray:
-    """Per seed (5): team fatigue over days 183-273 and 274-364 and requests per day over days 1-91
-    and 274-364 of the bundled `burnout` scenario (pressure rising from 0.3 to 1.3 over the year)."""
+    """Per seed (5): team fatigue over days 183-273 and 274-364, requests per day over days 1-91
+    and 274-364, and the day of the canary's first pivot on customer friction (inf: none) of the
+    bundled `burnout` scenario (pressure rising from 0.3 to 1.3 over the year)."""
     from sim.inputs.scenarios import load_scenario
 
     rows = []
@@ -328,7 +329,9 @@ def burnout_quarters(*sets: str) -> np.ndarray:
         m.run()
         df = m.series()
         q = [df[(df.step > a) & (df.step <= a + 91)] for a in (0, 182, 273)]
-        rows.append([q[1].fatigue.mean(), q[2].fatigue.mean(), q[0].new_requests.mean(), q[2].new_requests.mean()])
+        pivoted = df.step[df.canary_pivots > 0]
+        rows.append([q[1].fatigue.mean(), q[2].fatigue.mean(), q[0].new_requests.mean(), q[2].new_requests.mean(),
+                     float(pivoted.iloc[0]) if len(pivoted) else np.inf])
     return np.array(rows)
 
 
@@ -347,11 +350,18 @@ def test_in_burnout_shedding_customers_no_longer_relieves_staff():
     assert rise.mean() > (former[:, 1] - former[:, 0]).mean() + 0.05 and former[:, 3].mean() < former[:, 2].mean()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "measured on the integrated model (issue 10 + issue 11's canary): fatigue from Q3 to Q4 rises in 4 of 5 "
-    "seeds (+0.124, +0.094, -0.012, +0.236, +0.042) and requests in all 5; on the m11c branch the exception "
-    "(seed 2 there too) was traced to a customer-canary pivot on day 119 on a real rise in friction (6.9 -> 9.5 "
-    "per 100 customers a day), whose rework brings fatigue's plateau forward"))
-def test_in_burnout_fatigue_rises_in_every_seed():
+def test_in_burnout_fatigue_falls_late_only_after_an_early_canary_pivot():
+    """Fatigue from Q3 to Q4 rises on average (test above) but not in every seed: on the integrated
+    model it rises in 4 of these 5 (+0.124, +0.094, -0.012, +0.236, +0.042; 9 of seeds 0-9).  Traced
+    (docs/validation.md, "burnout, seed 2"): in seed 2 leadership pivots on customer friction on day
+    133; the pivot's rework brings fatigue's plateau forward into Q3, and by Q4 the organisation has
+    shed more customers and cut more time per task (erosion of standards), which relieve the staff.
+    So the claim "fatigue rises in every seed" was too strong, and what is asserted is its cause: a
+    seed whose fatigue falls had a canary pivot before Q3 ended, and with the canary's pivots
+    switched off (`canary.pivot_propensity` 0) fatigue rises in every seed (measured over seeds 0-9:
+    10 of 10)."""
     now = burnout_quarters()
-    assert (now[:, 1] > now[:, 0]).all(), now
+    fell = now[:, 1] <= now[:, 0]
+    assert (now[fell, 4] <= 273).all(), now
+    calm_leaders = burnout_quarters("canary.pivot_propensity=0")
+    assert (calm_leaders[:, 1] > calm_leaders[:, 0]).all(), calm_leaders
