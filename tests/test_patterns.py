@@ -256,20 +256,48 @@ def _lag_to_half(s, _u, col="friction_seen"):
     return float(hit[0]) if hit.size else float(len(seen))
 
 
-def test_p6_low_empathy_tires_loses_people_and_hears_late():
-    """P6: low empathy gives more fatigue and attrition (a 60-team organisation under rising
-    pressure, for enough leavers to compare), and friction reaches leadership later."""
+# P6's knock-out: empathy's channels to people and to leadership's hearing switched off together
+P6_KNOCKED = {"people": {"empathy_buffer": 0.0, "empathy_recovery": 0.0}, "signals": {"empathy_speedup": 0.0},
+              "managers": {"engagement_core_weight": 0.0}}
+
+
+def _p6_effects(knocked: bool = False):
+    extra = P6_KNOCKED if knocked else {}
     base = {"org": {"teams": 60, "divisions": 4}, "pressure": {"timeline": [[0, 0.3], [200, 1.5]]}}
-    low = run_many(merge(base, lev(empathy=0.15)))
-    high = run_many(merge(base, lev(empathy=0.85)))
+    low = run_many(merge(base, lev(empathy=0.15), extra))
+    high = run_many(merge(base, lev(empathy=0.85), extra))
     fatigue = Diff(metric(low, window_mean("fatigue", 50)), metric(high, window_mean("fatigue", 50)))
     leavers = Diff(metric(low, total("attrition")), metric(high, total("attrition")))
+    shocked_low = run_many(merge(lev(empathy=0.15), {"events": [SHOCK]}, extra))
+    shocked_high = run_many(merge(lev(empathy=0.85), {"events": [SHOCK]}, extra))
+    late = Diff(metric(shocked_low, _lag_to_half), metric(shocked_high, _lag_to_half))
+    return fatigue, leavers, late, float(metric(high, total("attrition")).mean())
+
+
+def test_p6_low_empathy_tires_loses_people_and_hears_late():
+    """P6: low empathy gives more fatigue and attrition (a 60-team organisation under rising
+    pressure, for enough leavers to compare), and friction reaches leadership later.
+
+    Knock-out (issue 10 s4): empathy's channels switched off together: the strain an empathic manager
+    absorbs and the recovery it speeds (``people.empathy_buffer``, ``empathy_recovery`` 0, seed 000
+    Empathy), its lift of managers' engagement (``managers.engagement_core_weight`` 0; ownership's
+    share of that lift goes too, but ownership is the same in both arms) and its shortening of the
+    report delay (``signals.empathy_speedup`` 0).  Empathy's price (``managers.empathy_time``) and its
+    part in the canary stay.  The three effects must be gone (``assert_gone``): fatigue below the
+    0.02 asserted, the lag below the 2 days asserted, and leavers, where the test asserts only a
+    positive difference, below a tenth of the high-empathy arm's own leavers (a difference of people
+    lost smaller than that is not an attrition effect a reader would act on).  Main, 20 seeds: on
+    fatigue +0.151 [0.142, 0.160], leavers +21.6 [16.2, 27.0] (of 44.6), lag +8.05 [7.40, 8.70]
+    days; off -0.002 [-0.015, 0.011], +3.85 [-2.36, 10.06] (minimum 4.46: a thin margin; the rest
+    is the canary's and the price's share), +0.75 [0.18, 1.32] days."""
+    fatigue, leavers, late, high_leavers = _p6_effects()
     assert fatigue.positive() and fatigue.mean > 0.02, fatigue
     assert leavers.positive(), leavers
-    shocked_low = run_many(merge(lev(empathy=0.15), {"events": [SHOCK]}))
-    shocked_high = run_many(merge(lev(empathy=0.85), {"events": [SHOCK]}))
-    late = Diff(metric(shocked_low, _lag_to_half), metric(shocked_high, _lag_to_half))
     assert late.positive() and late.mean >= 2, late  # at least two days later
+    off_fatigue, off_leavers, off_late, _ = _p6_effects(knocked=True)
+    assert_gone(off_fatigue, fatigue, 0.02, "fatigue")
+    assert_gone(off_leavers, leavers, 0.1 * high_leavers, "leavers")
+    assert_gone(off_late, late, 2.0, "hearing late")
 
 
 def test_p7_working_harder_for_smaller_results():
