@@ -330,7 +330,8 @@ def test_p7_working_harder_for_smaller_results():
     rework and lost commitment, ``signals.rework_gain`` and ``commitment_drop`` 0).  The gap must be
     gone (``assert_gone``; the test asserts only a positive gap, so the minimum is a tenth of the
     aligned organisation's own value per effort, 0.044).  Main, 20 seeds: on +0.170 [0.153, 0.187],
-    off +0.020 [0.012, 0.028] (what is left is low resilience's pivots reaching teams at all).  The misaligned organisation's own effort rise is not knocked out: off it
+    off +0.020 [0.012, 0.028] (what is left is low resilience's pivots reaching teams at all).  The misaligned
+    organisation's own effort rise is not knocked out: off it
     is +3.1 [1.9, 4.2] person-days a day (the aligned one's +1.6), the shock's lasting load."""
     misaligned = run_many(merge(lev(clarity=0.15, resilience=0.15), {"events": [SHOCK]}))
     aligned = run_many(merge(lev(clarity=0.85, resilience=0.85), {"events": [SHOCK]}))
