@@ -196,26 +196,45 @@ CLAIMS = [
           lambda a, b: (a.share("decision_escalation", 30, 180), b.share("decision_escalation", 30, 180)),
           lambda a, b: within(100 * a.share("decision_escalation", 30, 180), 19, 24, 0)
           and within(100 * b.share("decision_escalation", 30, 180), 12, 18, 0)),
-    # After the move: the level A's figures fall to (a range), and how close they come to B's (a gap), as two
-    # claims each, so that a known failure of the gap on one seed does not hide the range.
+    # After the move: the level A's figures fall to (a range), and how close they come to B's (the gap, A's minus B's,
+    # on each seed, against the gap before the move), as separate claims.  From day 181 A and B have the same settings
+    # (every unit's levers); what still parts them is chance and a little history (A lost more customers before the
+    # move, so it gets a few percent fewer requests): ``python tests/test_guide.py --redraw`` re-plays days 182-365 of
+    # each organisation from its own day-181 state with other random draws (figures in the guide's trainer's note).
     Claim("decision-rights", "after-move",
-          "After your move at day 180, A's escalations fall [...] within about a week (3 to 4 a day after day 195)",
+          "After your move at day 180, A's escalations fall [...] within about a week (3 to 4 a day after day 195, "
+          "2.7 to 3.4)",
           lambda a, b: (a.mean("escalations", 196), b.mean("escalations", 196)),
-          lambda a, b: within(a.mean("escalations", 196), 3, 4, 0)),
+          lambda a, b: within(a.mean("escalations", 196), 3, 4, 0) and within(a.mean("escalations", 196), 2.7, 3.4, 1)),
     Claim("decision-rights", "after-move-level",
-          "A's escalations fall to B's level [...] (within 0.5 a day of B's) [days 196-365]",
+          "[A's 2.7 to 3.4 a day after day 195], where B runs at 2.6 to 3.5 [...] Before the move A escalated 5.7 to "
+          "6.2 a day more than B [...]; after it, A ends anywhere from 0.6 escalations a day below B's to 0.4 above, "
+          "depending on the seed [A, B and A - B over days 196-365, then A - B over days 30-180]",
           lambda a, b: (a.mean("escalations", 196), b.mean("escalations", 196),
-                        a.mean("escalations", 196) - b.mean("escalations", 196)),
-          lambda a, b: abs(a.mean("escalations", 196) - b.mean("escalations", 196)) <= 0.5),
+                        a.mean("escalations", 196) - b.mean("escalations", 196),
+                        a.mean("escalations", 30, 180) - b.mean("escalations", 30, 180)),
+          lambda a, b: within(b.mean("escalations", 196), 2.6, 3.5, 1)
+          and within(a.mean("escalations", 196) - b.mean("escalations", 196), -0.6, 0.4, 1)
+          and within(a.mean("escalations", 30, 180) - b.mean("escalations", 30, 180), 5.7, 6.2, 1)),
     Claim("decision-rights", "latency-after",
           "latency drops to 1.5 to 1.7 days [days 196-365]",
           lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196)),
           lambda a, b: within(a.mean("decision_latency", 196), 1.5, 1.7, 1)),
     Claim("decision-rights", "latency-level",
-          "latency drops [...], like B's (within 0.1 day of it) [days 196-365]",
+          "latency drops to 1.5 to 1.7 days, B's 1.6 to 1.7 [...] Before the move [...] its decisions took 1.2 to 1.4 "
+          "days longer; after it, [...] its latency from 0.11 day below B's to 0.12 above [A, B and A - B over days "
+          "196-365, then A - B over days 30-180]",
           lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196),
-                        a.mean("decision_latency", 196) - b.mean("decision_latency", 196)),
-          lambda a, b: abs(a.mean("decision_latency", 196) - b.mean("decision_latency", 196)) <= 0.1),
+                        a.mean("decision_latency", 196) - b.mean("decision_latency", 196),
+                        a.mean("decision_latency", 30, 180) - b.mean("decision_latency", 30, 180)),
+          lambda a, b: within(b.mean("decision_latency", 196), 1.6, 1.7, 1)
+          and within(a.mean("decision_latency", 196) - b.mean("decision_latency", 196), -0.11, 0.12, 2)
+          and within(a.mean("decision_latency", 30, 180) - b.mean("decision_latency", 30, 180), 1.2, 1.4, 1)),
+    Claim("decision-rights", "history",
+          "it lost more customers before the move (66 to 83 by day 180, against 33 to 52 in B)",
+          lambda a, b: (a.at("churned", 180), b.at("churned", 180)),
+          lambda a, b: a.at("churned", 180) > b.at("churned", 180)
+          and within(a.at("churned", 180), 66, 83, 0) and within(b.at("churned", 180), 33, 52, 0)),
     Claim("decision-rights", "story",
           "Point: with vague decision rights every unclear call climbs (more waiting, escalations and latency "
           "than B until day 180); clear decision rights fix it fast",
@@ -287,13 +306,12 @@ def figures(claim: Claim) -> str:
 # start, churn, erosion of standards, customer canary with a control chart, first-time resolution and sign-offs
 # anywhere; issue 10's market fit and lever prices; slack settling disagreement (P1); teams re-reading and socialising
 # priorities on any day), with the failing seeds' figures (as printed by `python tests/test_guide.py`).  The guide's
-# figures were restated from these runs; what is left is how close A comes to B after the decision-rights move (seeds
-# 2 and 5) and burnout's point on seed 3, each of which the guide says.
+# figures were restated from these runs; what is left is burnout's point on seed 3, which the guide says.  (Until
+# 1 December 2026 the guide also promised that A's escalations come within 0.5 a day of B's after the move, and its
+# latency within 0.1 day; seed 2 missed by 0.59 and 0.11, seed 5 by 0.12 day.  Re-playing each organisation's days
+# 182-365 with other random draws (``--redraw``) showed those gaps to be chance, as wide as between two re-plays of
+# the same organisation, so the guide now states the measured gaps, both ways, against the gap before the move.)
 FAILS_TODAY: dict[str, str] = {
-    "decision-rights:after-move-level": "seed 2: A escalates 2.68 a day from day 196, B 3.27 (A 0.59 below B; "
-                                        "-0.31 to 0.39 on the other seeds)",
-    "decision-rights:latency-level": "seed 2: A's latency is 1.59 days from day 196, B's 1.71 (0.11 apart); seed 5: "
-                                     "1.72 against 1.60 (0.12 apart); -0.08 to -0.01 on seeds 1, 3 and 4",
     "burnout:story": "seed 3: A loses 89 customers, B 107, and A's retention at day 300 is 0.885 against B's 0.869 "
                      "(A's fatigue is still higher, by 0.111 over days 120-365, and so is its friction from day 240, "
                      "17.0 against 13.1).  Cause: on seed 3 A's teams tire late (first red team on day 149; mean "
@@ -339,6 +357,64 @@ def test_a_claim_can_fail():
     assert not math.isnan(a.share("misalignment", 240))
 
 
-if __name__ == "__main__":  # print every claim's figures on seeds 1-5
-    for c in CLAIMS:
-        print(f"{c.demo}:{c.key}: {figures(c)}")
+def redraw(seed: int, n: int = 20) -> dict[str, np.ndarray]:
+    """The decision-rights demonstration played to day 181 (A's move applied), then each organisation's days 182-365
+    re-played ``n`` times from its own day-181 state with other random draws (stream ``r`` the same for A and B):
+    escalations and latency over days 196-365 as drawn, and new requests a day, one row per re-play; row ``n`` is the
+    run as played."""
+    import copy
+
+    from sim.dashboard.frame import ROLL, rolling_mean
+
+    demo = demos.DEMOS["decision-rights"]
+    from sim.dashboard.state import Workshop
+
+    session = Workshop(**demos.setup("decision-rights"), seed=seed)
+    play(session, keep_playing=lambda: True, drawn=lambda: None, speed=lambda: 1e6, pause_at=lambda: demo.pause_at,
+         sleep=lambda s: None)
+    ActionKeys["move"](session)
+    session.step()
+    assert session.day == 181
+    a, b = session.orgs
+    assert np.array_equal(a.state.lever, b.state.lever)  # from day 181 A has B's settings, unit by unit
+    out = {}
+    for name, model in (("A", a), ("B", b)):
+        rows = []
+        for r in range(n + 1):
+            m = copy.deepcopy(model)
+            if r < n:
+                m.rng = np.random.default_rng(np.random.SeedSequence([seed, 7000 + r]))
+            for _ in range(365 - 181):
+                m.step()
+            mv = m.datacollector.model_vars
+            rows.append([rolling_mean(np.asarray(mv[c], dtype=float), ROLL)[196:].mean()
+                         for c in ("escalations", "decision_latency")] + [np.mean(mv["new_requests"][196:])])
+        out[name] = np.array(rows)
+    return out
+
+
+def print_redraw(n: int = 20) -> None:
+    for seed in SEEDS:
+        r = redraw(seed, n)
+        req = r["A"][n, 2] / r["B"][n, 2] - 1
+        print(f"seed {seed} new requests a day (days 196-365): as played A {r['A'][n, 2]:.1f} B {r['B'][n, 2]:.1f} "
+              f"(A {100 * req:+.0f}%)")
+        for k, (what, d) in enumerate((("escalations a day", 2), ("latency, days", 3))):
+            a, b = r["A"][:n, k], r["B"][:n, k]
+            pairs = np.abs(b[:, None] - b[None, :])[np.triu_indices(n, 1)]
+            print(f"seed {seed} {what} (days 196-365): as played A {r['A'][n, k]:.{d}f} B {r['B'][n, k]:.{d}f} "
+                  f"(A - B {r['A'][n, k] - r['B'][n, k]:+.{d}f}); {n} re-plays: A {a.mean():.{d}f} "
+                  f"(sd {a.std(ddof=1):.{d}f}, {a.min():.{d}f} to {a.max():.{d}f}), B {b.mean():.{d}f} "
+                  f"(sd {b.std(ddof=1):.{d}f}, {b.min():.{d}f} to {b.max():.{d}f}), "
+                  f"A - B {a.mean() - b.mean():+.{d}f}; two re-plays of B differ by up to {pairs.max():.{d}f}")
+
+
+if __name__ == "__main__":  # print every claim's figures on seeds 1-5; --redraw [N]: the re-played futures
+    import sys
+
+    if "--redraw" in sys.argv:
+        rest = sys.argv[sys.argv.index("--redraw") + 1:]
+        print_redraw(int(rest[0]) if rest else 20)
+    else:
+        for c in CLAIMS:
+            print(f"{c.demo}:{c.key}: {figures(c)}")
