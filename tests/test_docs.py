@@ -4,10 +4,14 @@
 (b) docs/ODD.md's Submodels section names every mechanism module of sim/model, and each of its
     subsections cites a seed passage (000..004) or says explicitly that there is no seed passage.
 (c) The README's quick start is two commands: ``./dev run`` and ``./dev test``.
+(d) docs/validation.md's Summary table names every test function of the docking and pattern test
+    files (``file::function``), names no function that does not exist, and says "strict expected
+    failure" exactly for the tests marked ``xfail``: the table cannot fall behind the tests silently.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -18,6 +22,15 @@ from sim import cli
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"
 README = ROOT / "README.md"
+VALIDATION = ROOT / "docs" / "validation.md"
+# docking and pattern test files whose every module-level test function is a row of the Summary table
+DOCKING_FILES = ("test_docking_march.py", "test_docking_sterman.py", "test_patterns.py", "test_tradeoffs.py",
+                 "test_lever_grid.py", "test_lever_breakeven.py", "test_lever_costs.py", "test_clarity_price.py",
+                 "test_canary.py", "test_mediation.py", "test_erosion.py", "test_remeasure_issue10.py",
+                 "test_remeasure_issue11.py")
+# files that dock in part only: their tests whose names start with the prefix (the Virtual Design Team's)
+PARTLY_DOCKING = {"test_approvals.py": "test_vdt_"}
+TABLE_TEST = re.compile(r"tests/(test_\w+\.py)::(test_\w+)")
 BEGIN, END = "<!-- params:begin -->", "<!-- params:end -->"
 MECHANISMS = ("environment", "demand", "handoffs", "decisions", "work", "signals", "people", "customers", "friction")
 SEED = re.compile(r"\b00[0-4]")
@@ -98,3 +111,58 @@ def test_readme_quick_start_is_two_commands():
     commands = [line.split("#", 1)[0].strip() for line in block.group(1).splitlines()]
     commands = [c for c in commands if c]
     assert commands == ["./dev run", "./dev test"], commands
+
+
+def docking_tests() -> dict[tuple[str, str], str]:
+    """(file, function) of every module-level test function of the docking and pattern files, mapped to
+    its xfail mark: "all" (``pytest.mark.xfail`` on the function), "some" (on some of its parameters)
+    or "" (none)."""
+    out = {}
+    for name in (*DOCKING_FILES, *PARTLY_DOCKING):
+        source = (ROOT / "tests" / name).read_text(encoding="utf-8")
+        for node in ast.parse(source).body:
+            if not (isinstance(node, ast.FunctionDef) and node.name.startswith(PARTLY_DOCKING.get(name, "test_"))):
+                continue
+            marks = [ast.get_source_segment(source, d) or "" for d in node.decorator_list]
+            out[name, node.name] = ("all" if any(m.startswith("pytest.mark.xfail") for m in marks)
+                                    else "some" if any("xfail" in m for m in marks) else "")
+    return out
+
+
+def summary_rows() -> list[dict[str, str]]:
+    """The Summary table of docs/validation.md, one dict per row keyed by the header's column names."""
+    text = VALIDATION.read_text(encoding="utf-8")
+    m = re.search(r"^## Summary\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert m, "docs/validation.md has no '## Summary' section"
+    lines = [line.strip() for line in m.group(1).splitlines() if line.strip().startswith("|")]
+    assert len(lines) > 2, "the Summary section has no table"
+
+    def cells(line: str) -> list[str]:
+        return [c.strip() for c in line.strip("|").split("|")]
+
+    header = cells(lines[0])
+    assert "test" in header and "status" in header, header
+    rows = []
+    for line in lines[2:]:
+        row = cells(line)
+        assert len(row) == len(header), f"a Summary row has {len(row)} cells, the header {len(header)}: {line[:120]}"
+        rows.append(dict(zip(header, row, strict=True)))
+    return rows
+
+
+def test_validation_summary_names_every_docking_and_pattern_test():
+    tests = docking_tests()
+    named: dict[tuple[str, str], list[str]] = {}
+    for row in summary_rows():
+        found = TABLE_TEST.findall(row["test"])
+        assert found, f"a Summary row names no tests/file.py::function: {row['test']!r}"
+        for key in found:
+            named.setdefault(key, []).append(row["status"])
+    missing = sorted(f"{f}::{t}" for f, t in tests if (f, t) not in named)
+    assert not missing, f"docs/validation.md's Summary table has no row for: {missing}"
+    unknown = sorted(f"{f}::{t}" for f, t in named if (f, t) not in tests)
+    assert not unknown, f"the Summary table names tests that do not exist (or are not docking tests): {unknown}"
+    for key, statuses in named.items():
+        strict = ["strict expected failure" in s for s in statuses]
+        ok = {"all": all, "some": any}.get(tests[key], lambda xs: not any(xs))(strict)
+        assert ok, f"{key[0]}::{key[1]}: xfail mark {tests[key]!r}, but its rows' status says {statuses}"
