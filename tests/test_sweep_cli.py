@@ -14,7 +14,7 @@ from sim.cli import main
 from sim.sweep.store import read_manifest, read_runs
 
 SMOKE = Path(__file__).resolve().parent.parent / "experiments" / "smoke.toml"
-EXPERIMENTS = sorted(SMOKE.parent.glob("*.toml"))
+EXPERIMENTS = sorted(SMOKE.parent.rglob("*.toml"))  # with experiments/context-sobol/
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,8 @@ def test_bundled_experiments_load():
     from sim.sweep.experiment import design_size, load_experiment
 
     names = {p.stem for p in EXPERIMENTS}
-    assert {"smoke", "core-sobol", "resilience-ownership-grid"} <= names
+    contexts = {"calm-flat", "calm-deep", "shock-flat", "shock-deep"}
+    assert {"smoke", "core-sobol", "resilience-ownership-grid"} | contexts <= names
     sizes = {}
     for path in EXPERIMENTS:
         exp = load_experiment(path)
@@ -40,6 +41,7 @@ def test_bundled_experiments_load():
     assert sizes["resilience-ownership-grid"] == 6 * 6 * 3
     assert sizes["core-sobol"] == 128 * (6 + 2)
     assert sizes["smoke"] <= 10
+    assert all(sizes[name] == 256 * (5 + 2) for name in contexts)
 
 
 def test_smoke_sweep_prints_progress_and_a_summary(smoke):
