@@ -117,6 +117,25 @@ def _range(lo, hi, d):
     return lambda x: within(x, lo, hi, d)
 
 
+def _level_after_the_move(col: str, b_after, gap_after, gap_before):
+    """(figure, holds) of a decision-rights "A falls to B's level" claim on ``col``: A, B and A - B
+    over days 196-365, then A - B over days 30-180; it holds when B's level after the move, the gap
+    after it and the gap before it each lie in their (lo, hi, decimals) range."""
+    def after(o):
+        return o.mean(col, 196)
+
+    def before(o):
+        return o.mean(col, 30, 180)
+
+    def figure(a, b):
+        return after(a), after(b), after(a) - after(b), before(a) - before(b)
+
+    def holds(a, b):
+        return (within(after(b), *b_after) and within(after(a) - after(b), *gap_after)
+                and within(before(a) - before(b), *gap_before))
+    return figure, holds
+
+
 CLAIMS = [
     # -- 1. Overreaction (resilience) ------------------------------------------------------------
     Claim("overreaction", "calm-pivots",
@@ -210,12 +229,7 @@ CLAIMS = [
           "[A's 2.7 to 3.4 a day after day 195], where B runs at 2.6 to 3.5 [...] Before the move A escalated 5.7 to "
           "6.2 a day more than B [...]; after it, A ends anywhere from 0.6 escalations a day below B's to 0.4 above, "
           "depending on the seed [A, B and A - B over days 196-365, then A - B over days 30-180]",
-          lambda a, b: (a.mean("escalations", 196), b.mean("escalations", 196),
-                        a.mean("escalations", 196) - b.mean("escalations", 196),
-                        a.mean("escalations", 30, 180) - b.mean("escalations", 30, 180)),
-          lambda a, b: within(b.mean("escalations", 196), 2.6, 3.5, 1)
-          and within(a.mean("escalations", 196) - b.mean("escalations", 196), -0.6, 0.4, 1)
-          and within(a.mean("escalations", 30, 180) - b.mean("escalations", 30, 180), 5.7, 6.2, 1)),
+          *_level_after_the_move("escalations", (2.6, 3.5, 1), (-0.6, 0.4, 1), (5.7, 6.2, 1))),
     Claim("decision-rights", "latency-after",
           "latency drops to 1.5 to 1.7 days [days 196-365]",
           lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196)),
@@ -224,12 +238,7 @@ CLAIMS = [
           "latency drops to 1.5 to 1.7 days, B's 1.6 to 1.7 [...] Before the move [...] its decisions took 1.2 to 1.4 "
           "days longer; after it, [...] its latency from 0.11 day below B's to 0.12 above [A, B and A - B over days "
           "196-365, then A - B over days 30-180]",
-          lambda a, b: (a.mean("decision_latency", 196), b.mean("decision_latency", 196),
-                        a.mean("decision_latency", 196) - b.mean("decision_latency", 196),
-                        a.mean("decision_latency", 30, 180) - b.mean("decision_latency", 30, 180)),
-          lambda a, b: within(b.mean("decision_latency", 196), 1.6, 1.7, 1)
-          and within(a.mean("decision_latency", 196) - b.mean("decision_latency", 196), -0.11, 0.12, 2)
-          and within(a.mean("decision_latency", 30, 180) - b.mean("decision_latency", 30, 180), 1.2, 1.4, 1)),
+          *_level_after_the_move("decision_latency", (1.6, 1.7, 1), (-0.11, 0.12, 2), (1.2, 1.4, 1))),
     Claim("decision-rights", "history",
           "it lost more customers before the move (66 to 83 by day 180, against 33 to 52 in B)",
           lambda a, b: (a.at("churned", 180), b.at("churned", 180)),
