@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .customers import complete, erode_and_churn
+from .customers import complete, erode_and_churn, overdue_slots
 from .params import ModelParams
 from .people import update_people
 from .service import serve
-from .state import NONE, State, Tick
+from .state import NONE, State, Tick, distinct
 
 HISTORY = 16  # experiences in a customer's computed memory; weight left on the oldest: (1 - w)^16, 0.3% at w 0.3
 SETTLED = 0.01  # engagement's remaining gap to its target at the end of the burn-in
@@ -69,8 +69,7 @@ def warm_start(st: State, params: ModelParams, rng: np.random.Generator, pressur
         done = serve(st, warm, rng, pressure)
         update_people(st, warm, rng, day, no_change)
         complete(st, warm, done)
-        overdue = (st.stage != NONE) & (st.age > st.expected[st.req_cust])  # as erode_and_churn sees it
-        waiting = np.unique(st.req_cust[overdue])
+        waiting = distinct(st.req_cust[overdue_slots(st)])  # as erode_and_churn sees it
         eroded += params.customers.erosion * np.bincount(st.cust_team[waiting], minlength=st.T)
         erode_and_churn(st, warm, rng)
         tk = st.tick
