@@ -13,12 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
-from tiny import CEO, M1, TF, F, put, rng, tiny_model
+from tiny import CEO, M1, M2, TF, F, put, rng, tiny_model
 from tiny import merge as merge_over
 
 from sim.model.decisions import REFERRED, decide, decision_capacity, draw_height, error_chance
 from sim.model.model import AlignmentModel
 from sim.model.params import ModelParams
+from sim.model.people import update_people
 from sim.model.state import C_MISALIGN, DECISION, FRONT, L_CLARITY, L_EMPATHY, ROUTE, Tick
 
 OFF = {"decisions": {"error_max": 0.0, "error_misfit": 0.0, "error_referral": False,
@@ -142,6 +143,57 @@ def test_an_empathic_manager_settles_fewer_calls_a_day():
                       "managers": {"empathy_time": 0.5}, "levers": {"empathy": 1.0}})
     taken = daily(st, p, r, 1000, M1, 1, lambda s: s.tick.decisions).sum()
     assert abs(taken / 4000 - 0.2) < 0.025  # binomial sd 0.006
+
+
+# ------------------------------------------------------- empathy: the strain a manager carries
+CARRY = {"people": {"strain_gain": 0.1, "empathy_buffer": 0.5, "recovery": 0.1, "empathy_recovery": 0.0,
+                    "attrition_base": 0.0}, "managers": {"carried_strain": 1.0}}
+
+
+def _strained(overrides):
+    _, st, p = build(merge_over(CARRY, overrides))
+    st.lever[:, L_EMPATHY] = [0.5, 1.0, 0.0, 1.0, 1.0, 0.0]  # CEO, M1, M2; teams' own value is not used
+    st.load_ratio[:] = [2.0, 1.5, 3.0]  # strain F 1, B 0.5, B2 2 (no overtime, no change)
+    st.overtime[:] = 0.0
+    update_people(st, p, rng(), 1, np.zeros(3))
+    return st, p
+
+
+def test_what_an_empathic_manager_absorbs_it_carries_up_the_chain():
+    st, _ = _strained({})
+    # M1 (empathy 1) absorbs 0.5 * 1 of F's and B's strain: its strain is the mean, 0.5 * (1 + 0.5) / 2 = 0.375;
+    # it tires as a team does, buffered by the CEO's empathy 0.5: 0.1 * 0.375 * (1 - 0.25) = 0.028125, then
+    # recovers 0.1 * (1 - 0.375) of that: 0.028125 * (1 - 0.0625) = 0.0263671875
+    # M2 (empathy 0) absorbs nothing of B2's strain 2: it carries nothing
+    # CEO absorbs 0.5 * 0.5 of its reports' strain: 0.25 * (0.375 + 0) / 2 = 0.046875; nobody buffers it:
+    # 0.1 * 0.046875 = 0.0046875, then times 1 - 0.1 * (1 - 0.046875)
+    ceo = 0.0046875 * (1.0 - 0.1 * (1.0 - 0.046875))
+    assert_allclose(st.manager_fatigue, [ceo, 0.0263671875, 0.0, 0.0, 0.0, 0.0])
+
+
+def test_absorbed_strain_vanishes_when_nobody_carries_it():
+    st, _ = _strained({"managers": {"carried_strain": 0.0}})
+    assert (st.manager_fatigue == 0.0).all()
+    # and the teams are buffered all the same: F's fatigue 0.1 * 1 * (1 - 0.5 * 1) = 0.05 either way
+    assert_allclose(st.fatigue[TF], 0.05)
+
+
+def test_a_tired_manager_takes_fewer_calls_and_is_less_engaged():
+    _, st, p = build(merge_over(CARRY, {"decisions": {"manager_capacity": 2.0, "team_capacity": 4.0},
+                                        "managers": {"empathy_time": 0.5, "engagement_rate": 1.0,
+                                                     "engagement_core_weight": 0.0},
+                                        "work": {"fatigue_drag": 0.5},
+                                        "people": {"fatigue_disengage": 0.2}}))
+    st.lever[:, L_EMPATHY] = 1.0
+    st.manager_fatigue[:] = [0.0, 0.4, 0.0, 0.0, 0.0, 0.0]
+    # M1: 2 * (1 - 0.5) * (1 - 0.5 * 0.4) = 0.8; the others as before; teams keep their rate
+    assert_allclose(decision_capacity(st, p), [1.0, 0.8, 1.0, 4.0, 4.0, 4.0])
+    st.engagement_base[:] = 0.6
+    st.load_ratio[:] = 1.0  # no strain: nobody carries anything new and fatigue only recovers
+    update_people(st, p, rng(), 1, np.zeros(3))
+    # M1's target 0.6 - 0.2 * its fatigue after today's recovery (0.4 * (1 - 0.1)), reached at rate 1
+    assert_allclose(st.engagement[M1], 0.6 - 0.2 * 0.36)
+    assert_allclose(st.engagement[[CEO, M2]], 0.6)
 
 
 # ------------------------------------------------------------------- customer bar: exceptions

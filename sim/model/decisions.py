@@ -102,8 +102,11 @@ REFERRED = -2  # dec_height <= REFERRED: a correction referred to height REFERRE
 
 def time_for_calls(st: State, params: ModelParams) -> np.ndarray:
     """Share of each unit's time left for calls: a manager's empathy gives a share of it to its
-    people (listening, one-to-ones, adjusting load); teams are not slowed."""
+    people (listening, one-to-ones, adjusting load), and the fatigue of the strain it carries takes
+    a share of what is left (``work.fatigue_drag``, as for a team's work); teams are not slowed."""
     spare = np.maximum(1.0 - params.managers.empathy_time * st.lever[:, L_EMPATHY], 0.0)
+    if params.managers.carried_strain > 0.0:  # a manager tired by the strain it carries (people.py)
+        spare = spare * (1.0 - params.work.fatigue_drag * st.manager_fatigue)
     return np.where(st.is_team, 1.0, spare)
 
 

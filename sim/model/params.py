@@ -190,6 +190,19 @@ class ManagerParams(Section):
                             "timing and expectations): at empathy 1 a manager gives 30% of its time, about a day "
                             "and a half a week, to its people, so its approvals queue longer (Jin and Levitt "
                             "1996: latency grows convexly with a manager's load).")
+    carried_strain: float = P(0.0, 0.0, 1.0, "share",
+                              "Share of the strain a manager's empathy absorbs from its reports that the manager "
+                              "carries as strain of its own (the mean over its direct reports of what it absorbs).",
+                              "What an empathic manager absorbs it may carry (Frost and Robinson 1999, 'The toxic "
+                              "handler: organizational hero and casualty', Harvard Business Review 77(4); Frost "
+                              "2003, Toxic Emotions at Work). 1 is conservation, read as the mean over its reports "
+                              "(the lower of the two conserving readings; the sum would load one manager with every "
+                              "report's strain); a carrying manager tires like a team (people.strain_gain, recovery, "
+                              "its own manager's empathy), takes fewer calls (work.fatigue_drag) and is less engaged "
+                              "(people.fatigue_disengage). Off (0) by default, for parsimony: at 1 managers' fatigue "
+                              "stays below 0.08 on average under the pattern tests' shock and no lever's best value "
+                              "moves (docs/validation.md, 'Empathy's price in a second currency'); an option for "
+                              "workshops on managers' burnout.")
 
 
 class PressureParams(Section):

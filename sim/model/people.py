@@ -35,17 +35,17 @@ def update_people(st: State, params: ModelParams, rng: np.random.Generator, step
     emp = st.team_lever(L_EMPATHY)
     over = np.maximum(0.0, st.load_ratio - 1.0)
     strain = over + st.overtime + team_change
+    tire(st.fatigue, strain, emp, pp)
     f = st.fatigue
-    f += pp.strain_gain * strain * (1.0 - pp.empathy_buffer * emp) * (1.0 - f)
-    f -= pp.recovery * (1.0 + pp.empathy_recovery * emp) * np.maximum(0.0, 1.0 - strain) * f
-    np.clip(f, 0.0, 1.0, out=f)
+    if mp.carried_strain > 0.0:
+        carry_strain(st, params, strain)
 
     # engagement: managers from their own traits, teams from their manager and their fatigue
     managers = ~st.is_team
     lift = mp.engagement_core_weight * (
         0.5 * (st.lever[:, L_EMPATHY] + st.lever[:, L_OWNERSHIP]) - 0.5)
     coached = getattr(st, "manager_coaching", 0.0)  # manager-coaching interventions (interventions.py)
-    target = np.clip(st.engagement_base + lift + coached, 0.0, 1.0)
+    target = np.clip(st.engagement_base + lift + coached - pp.fatigue_disengage * st.manager_fatigue, 0.0, 1.0)
     tu = st.team_unit
     team_target = (pp.engagement_follow * st.engagement[st.team_mgr]
                    + (1.0 - pp.engagement_follow) * st.engagement_base[tu]
@@ -75,6 +75,41 @@ def update_people(st: State, params: ModelParams, rng: np.random.Generator, step
     st.tick.hires = int(arrivals.sum())
     ramp = pp.ramp_days * (1.0 - np.maximum(pp.coaching, st.iv.coaching))  # coaching interventions
     st.novices -= rng.binomial(st.novices, np.minimum(1.0, 1.0 / np.maximum(ramp, 1.0)))
+
+
+def tire(f: np.ndarray, strain: np.ndarray, emp: np.ndarray, pp) -> None:
+    """Fatigue ``f`` (in place) rises with ``strain``, less the share the manager's empathy ``emp``
+    absorbs, and recovers as strain falls below one, faster with that empathy."""
+    f += pp.strain_gain * strain * (1.0 - pp.empathy_buffer * emp) * (1.0 - f)
+    f -= pp.recovery * (1.0 + pp.empathy_recovery * emp) * np.maximum(0.0, 1.0 - strain) * f
+    np.clip(f, 0.0, 1.0, out=f)
+
+
+def carry_strain(st: State, params: ModelParams, team_strain: np.ndarray) -> None:
+    """What an empathic manager absorbs, it carries (Frost and Robinson 1999, the toxic handler).
+
+    A manager's strain is ``managers.carried_strain`` times the mean, over its direct reports, of the
+    share of their strain its empathy absorbs (``people.empathy_buffer * empathy``): a team's strain as
+    :func:`update_people` computes it, a manager's its own carried strain, so strain travels up the
+    chain as far as empathy takes it.  Managers then tire like teams (:func:`tire`), buffered by their
+    own manager's empathy; the executive's strain is buffered by no one."""
+    pp, mp = params.people, params.managers
+    s = np.zeros(st.U)
+    s[st.team_unit] = team_strain
+    absorbed_share = pp.empathy_buffer * st.lever[:, L_EMPATHY]
+    has_parent = st.parent >= 0
+    reports = np.bincount(st.parent[has_parent], minlength=st.U)
+    for level in range(len(st.by_level) - 2, -1, -1):  # deepest managers first: their reports are done
+        child = has_parent & (st.level == level + 1)
+        total = np.bincount(st.parent[child], weights=s[child], minlength=st.U)
+        mgr = st.by_level[level][~st.is_team[st.by_level[level]]]
+        s[mgr] = mp.carried_strain * absorbed_share[mgr] * total[mgr] / np.maximum(reports[mgr], 1)
+    managers = np.flatnonzero(~st.is_team)
+    boss = st.parent[managers]
+    boss_emp = np.where(boss >= 0, st.lever[np.maximum(boss, 0), L_EMPATHY], 0.0)
+    f = st.manager_fatigue[managers]
+    tire(f, s[managers], boss_emp, pp)
+    st.manager_fatigue[managers] = f
 
 
 def work_snapshot(st: State) -> tuple[np.ndarray, np.ndarray]:

@@ -161,6 +161,7 @@ class State:
         self.headcount = np.array([graph.nodes[u]["headcount"] for u in self.team_unit], dtype=np.int64)
         self.novices = np.zeros(T, dtype=np.int64)
         self.fatigue = np.zeros(T)
+        self.manager_fatigue = np.zeros(U)  # managers' own fatigue from the strain they carry (people.py); 0 for teams
         self.commitment = np.ones(T)
         self.overtime = np.zeros(T)
         self.load_ratio = np.zeros(T)
