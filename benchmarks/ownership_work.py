@@ -14,7 +14,9 @@ replicate i = seed 2000 + i in every arm, so every comparison is paired):
 2. ``ladder``: the price at 0.25, 1 and 2 person-days in the two shock conditions (a
    sensitivity; the default stays 0.5);
 3. ``mechanism``: in one cell, ownership 0.6 against 1.0: team capacity spent on calls, decision
-   latency, escalations, wrong calls, per day, days 50-200.
+   latency, escalations, wrong calls, per day, days 50-200;
+4. ``confirm``: the two ladder cells that cleared zero at the top of the range (5 person-days, clarity
+   0.2) on 20 new seeds (2010-2029), with the knock-out.
 
 Differences are value minus 1.0, signed so that + means the lower value is better (friction
 negated), with paired 95% t intervals; '*' marks an interval above zero.
@@ -34,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from lever_grid import CONDITIONS, GRID, ROOT, STEPS, WINDOW, cell_scores
+from lever_grid import CONDITIONS, GRID, ROOT, STEPS, WINDOW, cell_scores, run_cell
 from patterns_util import Diff, merge
 
 from sim.model.model import AlignmentModel
@@ -43,7 +45,7 @@ from sim.model.work import capacity
 
 DEFAULT = 0.5  # decisions.team_call_work, pre-registered (1 / manager_capacity)
 CLARITIES = (None, 0.2)  # None: the default clarity (0.5)
-LADDER = (0.25, 0.5, 1.0, 2.0)
+LADDER = (0.25, 0.5, 1.0, 2.0)  # pre-registered levels; --ladder-levels may add the range's top (5)
 SHOCKS = ("shock, flat", "shock, deep")
 SCORES = (("friction", -1.0), ("satisfaction", 1.0))  # sign: + = the lower lever value is better
 
@@ -137,15 +139,15 @@ def price_table(store: Store, clarity: float | None, conditions: list[str]) -> i
     return n
 
 
-def ladder_table(store: Store, clarity: float | None) -> int:
+def ladder_table(store: Store, clarity: float | None, levels: list[float], conditions: list[str]) -> int:
     label = "default clarity" if clarity is None else f"clarity {clarity:g}"
-    print(f"\n### Break-even ladder of team_call_work, shock conditions, {label} (a sensitivity: the default "
-          f"stays {DEFAULT:g}; + = the lower value is better)")
+    print(f"\n### Break-even ladder of team_call_work, {' and '.join(conditions)}, {label} (a sensitivity: the "
+          f"default stays {DEFAULT:g}; + = the lower value is better)")
     print("| team_call_work | condition | value | at 1.0: friction / satisfaction | friction | satisfaction |")
     print("|---|---|---|---|---|---|")
     n = 0
-    for cw in LADDER:
-        for cond in SHOCKS:
+    for cw in levels:
+        for cond in conditions:
             top = store.cell(cw, clarity, cond, 1.0)
             for v in (x for x in GRID if x != 1.0):
                 cell = store.cell(cw, clarity, cond, v)
@@ -156,14 +158,15 @@ def ladder_table(store: Store, clarity: float | None) -> int:
     return n
 
 
-MECH = ("call work (person-days/day)", "share of team capacity on calls", "decisions/day", "decision latency (days)",
+MECH = ("call work (person-days/day)", "share of team capacity on calls", "meeting load (person-days/day)",
+        "team deliberation: calls + meetings (person-days/day)", "decisions/day", "decision latency (days)",
         "escalations/day", "wrong calls/day", "meetings/day", "mean wait (days)", "friction", "satisfaction")
 
 
 def mechanism_run(value: float, cond: str, seed: int, call_work: float, clarity: float | None) -> dict:
     spec = merge({"steps": STEPS, "levers": {"ownership": value}}, CONDITIONS[cond], extra(call_work, clarity))
     m = AlignmentModel(params=ModelParams.model_validate(spec), seed=seed)
-    acc = dict.fromkeys(("call", "cap", "dec", "lat", "esc", "err", "meet"), 0.0)
+    acc = dict.fromkeys(("call", "cap", "mload", "dec", "lat", "esc", "err", "meet"), 0.0)
     for day in range(1, STEPS + 1):
         m.step()
         if day <= WINDOW:
@@ -171,6 +174,7 @@ def mechanism_run(value: float, cond: str, seed: int, call_work: float, clarity:
         tk = m.state.tick
         acc["call"] += tk.call_work
         acc["cap"] += float(capacity(m.state, m.params).sum())
+        acc["mload"] += float(m.state.meeting_load.sum())  # today's meetings (reset at the start of a step)
         acc["dec"] += tk.decisions
         acc["lat"] += tk.decision_latency_sum
         acc["esc"] += tk.escalations
@@ -178,17 +182,17 @@ def mechanism_run(value: float, cond: str, seed: int, call_work: float, clarity:
         acc["meet"] += tk.meetings
     s = m.series()
     days = STEPS - WINDOW
-    return {MECH[0]: acc["call"] / days, MECH[1]: acc["call"] / acc["cap"], MECH[2]: acc["dec"] / days,
-            MECH[3]: acc["lat"] / max(acc["dec"], 1.0), MECH[4]: acc["esc"] / days, MECH[5]: acc["err"] / days,
-            MECH[6]: acc["meet"] / days, MECH[7]: float(s["wait_mean"].to_numpy()[WINDOW:].mean()),
-            MECH[8]: float(s["friction_index"].to_numpy()[WINDOW:].mean()),
-            MECH[9]: float(s["satisfaction"].to_numpy()[WINDOW:].mean())}
+    values = (acc["call"] / days, acc["call"] / acc["cap"], acc["mload"] / days, (acc["call"] + acc["mload"]) / days,
+              acc["dec"] / days, acc["lat"] / max(acc["dec"], 1.0), acc["esc"] / days, acc["err"] / days,
+              acc["meet"] / days, *(float(s[col].to_numpy()[WINDOW:].mean())
+                                    for col in ("wait_mean", "friction_index", "satisfaction")))
+    return dict(zip(MECH, values, strict=True))
 
 
 def mechanism(cond: str, seeds: int, clarity: float | None, store: Store) -> None:
     label = "default clarity" if clarity is None else f"clarity {clarity:g}"
     k = f"mechanism|{cond}|{label}"
-    if k not in store.data or store.data[k]["seeds"] < seeds:
+    if k not in store.data or store.data[k]["seeds"] < seeds or set(store.data[k]["runs"]["0|1"]) != set(MECH):
         runs = {}
         for cw in (DEFAULT, 0.0):
             for v in (0.6, 1.0):
@@ -212,6 +216,25 @@ def mechanism(cond: str, seeds: int, clarity: float | None, store: Store) -> Non
         print(f"| {name} | " + " | ".join(cols) + " |")
 
 
+CONFIRM = (("shock, flat", 0.4), ("calm, flat", 0.2))  # cleared zero at team_call_work 5, clarity 0.2
+CONFIRM_SEEDS = range(2010, 2030)  # not the screen's seeds
+
+
+def confirm() -> None:
+    print("\n### Confirmation on new seeds 2010-2029 (clarity 0.2; + = the lower value is better)")
+    print("| team_call_work | condition | value | friction | satisfaction |")
+    print("|---|---|---|---|---|")
+    for cw in (5.0, 0.0):
+        for cond, v in CONFIRM:
+            arms = {}
+            for value in (v, 1.0):
+                runs = [run_cell("ownership", value, cond, seed, extra(cw, 0.2)) for seed in CONFIRM_SEEDS]
+                arms[value] = {name: np.array([r[col].to_numpy()[WINDOW:].mean() for r in runs])
+                               for name, col in (("friction", "friction_index"), ("satisfaction", "satisfaction"))}
+            row = [fmt(Diff(sign * arms[v][name], sign * arms[1.0][name]), DIGITS[name]) for name, sign in SCORES]
+            print(f"| {cw:g} | {cond} | {v:g} | " + " | ".join(row) + " |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--parts", default="grid,ladder,mechanism")
@@ -219,6 +242,8 @@ def main() -> None:
     ap.add_argument("--conditions", default="", help="conditions, '|'-separated (default: all four)")
     ap.add_argument("--mechanism-cell", default="shock, flat")
     ap.add_argument("--ladder-clarity", type=float, default=None, help="clarity of the ladder (default: 0.5)")
+    ap.add_argument("--ladder-levels", default=",".join(f"{x:g}" for x in LADDER), help="team_call_work levels")
+    ap.add_argument("--ladder-conditions", default="|".join(SHOCKS), help="conditions of the ladder, '|'-separated")
     ap.add_argument("--json", type=Path, help="keep the per-seed scores here (reused on a rerun)")
     a = ap.parse_args()
     conditions = a.conditions.split("|") if a.conditions else list(CONDITIONS)
@@ -230,10 +255,13 @@ def main() -> None:
             n += grid_table(store, clarity, conditions)
             n += price_table(store, clarity, conditions)
     if "ladder" in parts:
-        n += ladder_table(store, a.ladder_clarity)
+        n += ladder_table(store, a.ladder_clarity, [float(x) for x in a.ladder_levels.split(",")],
+                          a.ladder_conditions.split("|"))
     if "mechanism" in parts:
         mechanism(a.mechanism_cell, a.seeds, None, store)
         mechanism(a.mechanism_cell, a.seeds, 0.2, store)
+    if "confirm" in parts:
+        confirm()
     if n:
         print(f"\n{n} paired comparisons; at a one-sided 2.5% level about {0.025 * n:.1f} would clear zero by chance")
 
