@@ -1,18 +1,19 @@
 """Ownership's price in work (issue 10 s3): does conserved deliberation move ownership's best value?
 
 A call a manager takes costs the manager's time (``decisions.manager_capacity`` calls a day); a
-call the front team takes itself used to cost nothing.  ``decisions.team_call_work`` (default 0.5
-person-days = 1 / manager_capacity: the same call costs the same time whoever takes it) makes a
-team's own unprecedented call take its work capacity (sim/model/decisions.py, docs/ODD.md 7.4).
+call the front team takes itself costs nothing.  ``decisions.team_call_work`` (an option, off by
+default; pre-registered here at 0.5 person-days = 1 / manager_capacity: the same call costs the
+same time whoever takes it) makes a team's own unprecedented call take its work capacity
+(sim/model/decisions.py, docs/ODD.md 7.4).
 
 The lever grid's protocol (tests/lever_grid.py: 32 teams in 2 divisions under 2 ("flat") or 4
 ("deep") manager levels, calm or the pattern tests' SHOCK, 200 days, scores on days 50-200,
 replicate i = seed 2000 + i in every arm, so every comparison is paired):
 
 1. ``grid``: ownership 0.2, 0.4, 0.6, 0.8 against 1.0 in the four conditions, at the default
-   clarity (0.5) and at clarity 0.2, with the price at its default and knocked out (0);
+   clarity (0.5) and at clarity 0.2, with the price at its pre-registered 0.5 and knocked out (0);
 2. ``ladder``: the price at 0.25, 1 and 2 person-days in the two shock conditions (a
-   sensitivity; the default stays 0.5);
+   sensitivity around the pre-registered 0.5);
 3. ``mechanism``: in one cell, ownership 0.6 against 1.0: team capacity spent on calls, decision
    latency, escalations, wrong calls, per day, days 50-200;
 4. ``confirm``: the two ladder cells that cleared zero at the top of the range (5 person-days, clarity

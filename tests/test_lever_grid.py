@@ -56,7 +56,7 @@ CURRENT = ("issue 10 s3, open: measured on the integrated model (main 0abfc8e: m
 RESEARCHED = ("; re-searched (6 seeds, values 0.2-0.8 against 1.0, 4 conditions, both scores, 128 paired "
               "comparisons): no value below 1.0 beats 1.0 anywhere; docs/validation.md 'Lever prices re-searched on "
               "the integrated model'")
-WORK_PRICE = ("; with ownership's price in work (decisions.team_call_work 0.5, branch s5-own, 10 seeds; "
+WORK_PRICE = ("; with ownership's price in work switched on (decisions.team_call_work 0.5, an option, 10 seeds; "
               "docs/validation.md 'Ownership's price in work'): ")
 NOT_BEST_TODAY = {
     "customer_bar": CURRENT + "calm, deep, friction at 0.4 minus at 1.0 +0.57 [-0.01, +1.16] (0.4 worse; it was "
