@@ -23,7 +23,8 @@ CONDITIONS = {
     "shock, deep": {"org": dict(ORG, depth=4), "events": [SHOCK]},
 }
 # every cost mechanism of the three levers switched off
-COSTS_OFF = {"decisions": {"error_max": 0.0, "exception_work": 0.0, "exception_inconsistency": 0.0},
+COSTS_OFF = {"decisions": {"error_max": 0.0, "exception_work": 0.0, "exception_inconsistency": 0.0,
+                           "team_call_work": 0.0},
              "managers": {"empathy_time": 0.0}}
 
 

@@ -1,5 +1,5 @@
-"""Every lever has a price (issue 10, section 3): ownership's wrong calls, empathy's manager time,
-the customer bar's exception work and inconsistency.
+"""Every lever has a price (issue 10, section 3): ownership's wrong calls and the work of the calls
+a team takes itself, empathy's manager time, the customer bar's exception work and inconsistency.
 
 Unit tests on the hand-built tiny org (tests/tiny.py: CEO level 0, M1 level 1, front team F
 level 2, so a call for F has L = 2 levels above it), with the hand computation beside every
@@ -21,8 +21,9 @@ from sim.model.model import AlignmentModel
 from sim.model.params import ModelParams
 from sim.model.people import update_people
 from sim.model.state import C_MISALIGN, DECISION, FRONT, L_CLARITY, L_EMPATHY, ROUTE, Tick
+from sim.model.work import do_work
 
-OFF = {"decisions": {"error_max": 0.0, "error_misfit": 0.0, "error_referral": False,
+OFF = {"decisions": {"error_max": 0.0, "error_misfit": 0.0, "error_referral": False, "team_call_work": 0.0,
                      "exception_work": 0.0, "exception_inconsistency": 0.0,
                      "exception_rate": 0.0, "manager_attention": 1.0, "bounce": 0.0},
        "managers": {"empathy_time": 0.0}}
@@ -119,6 +120,71 @@ def test_the_height_draw_marks_precedent_apart_from_rights():
                       "decisions": {"complexity": 1.0, "complexity_gain": 0.0}})
     draw_height(st, p, rng(), 0.0, np.arange(st.C))
     assert (st.dec_height == 0).all()
+
+
+# ------------------------------------------------------- ownership: conserved deliberation
+def test_a_teams_unprecedented_call_costs_it_team_call_work_of_capacity():
+    # 2 unprecedented calls (height 0) settled by F: 2 * 0.5 person-days on F; B and B2 nothing
+    _, st, p = build({"decisions": {"team_call_work": 0.5}})
+    put(st, 0, DECISION, F, dec_height=0)
+    put(st, 1, DECISION, F, dec_height=0)
+    decide(st, p, rng())
+    assert (st.stage[:2] == ROUTE).all()
+    assert_allclose(st.call_load, [1.0, 0.0, 0.0])
+    assert st.tick.call_work == pytest.approx(1.0) and st.tick.decisions == 2
+    assert_allclose(st.meeting_load, 0.0)  # not a meeting: the meeting load KPI is unchanged
+
+
+def test_a_call_within_precedent_and_a_managers_call_cost_the_team_nothing():
+    _, st, p = build({"decisions": {"team_call_work": 0.5}})
+    put(st, 0, DECISION, F, dec_height=-1)  # within settled precedent
+    put(st, 1, DECISION, M1, dec_height=1)  # M1's call (its own capacity pays)
+    put(st, 2, DECISION, CEO, dec_height=2)
+    decide(st, p, rng())
+    assert (st.stage[:3] == ROUTE).all() and st.tick.decisions == 3
+    assert_allclose(st.call_load, 0.0)
+    assert st.tick.call_work == 0.0
+
+
+def test_a_consensus_meeting_pays_its_meeting_cost_not_the_call_work():
+    # a call of height 1 at F (no right): a meeting (escalate 0) that settles it (resolve 1)
+    _, st, p = build({"decisions": {"team_call_work": 2.0, "escalate": 0.0, "meeting_resolve": 1.0,
+                                    "meeting_cost": 0.5}})
+    put(st, 0, DECISION, F, dec_height=1)
+    decide(st, p, rng())
+    assert st.stage[0] == ROUTE and st.tick.meetings == 1
+    assert_allclose(st.meeting_load, [0.5, 0.0, 0.0])
+    assert_allclose(st.call_load, 0.0)
+
+
+def _work_after_a_call(call_work: float) -> float:
+    """Front work F does today with one unprecedented call of its own settled first (F: 2 people,
+    4 requests of 5 person-days waiting, no initiatives, no per-request cap)."""
+    _, st, p = build({"decisions": {"team_call_work": call_work},
+                      "work": {"initiative_share": 0.0, "productivity": 1.0}, "demand": {"max_rate": 5.0}})
+    for c in range(1, 4):
+        put(st, c, FRONT, TF, remaining=5.0)
+    put(st, 0, DECISION, F, dec_height=0)
+    decide(st, p, rng())
+    before = st.remaining[1:4].sum()
+    do_work(st, p)
+    return float(before - st.remaining[1:4].sum())
+
+
+def test_the_call_work_comes_out_of_the_teams_work_capacity():
+    # the same backlog (same overtime) with and without the price: 1.5 person-days less work done
+    free, paid = _work_after_a_call(0.0), _work_after_a_call(1.5)
+    assert free > 1.5
+    assert free - paid == pytest.approx(1.5)
+
+
+def test_at_zero_a_teams_calls_change_nothing():
+    _, st, p = build({"decisions": {"team_call_work": 0.0}})
+    for c in range(3):
+        put(st, c, DECISION, F, dec_height=0)
+    decide(st, p, rng())
+    assert st.tick.decisions == 3 and st.tick.call_work == 0.0
+    assert_allclose(st.call_load, 0.0)
 
 
 # ------------------------------------------------------------------------- empathy: manager time
@@ -234,7 +300,8 @@ def _run(overrides: dict, seed: int = 5, steps: int = 120):
 def test_each_price_shows_in_a_run_and_vanishes_at_zero():
     on = _run({"levers": {"ownership": 1.0, "clarity": 0.2, "customer_bar": 1.0}})
     off = _run({"levers": {"ownership": 1.0, "clarity": 0.2, "customer_bar": 1.0},
-                "decisions": {"error_max": 0.0, "exception_work": 0.0, "exception_inconsistency": 0.0},
+                "decisions": {"error_max": 0.0, "exception_work": 0.0, "exception_inconsistency": 0.0,
+                              "team_call_work": 0.0},
                 "managers": {"empathy_time": 0.0}})
     assert on.state.total_requests > 0
     s_on, s_off = on.series(), off.series()

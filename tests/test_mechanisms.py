@@ -43,7 +43,8 @@ from sim.model.work import capacity, do_work
 
 # the price of the levers (tests/test_lever_costs.py) is switched off here, where the other
 # mechanisms are computed by hand; params given by a test still win
-NO_LEVER_COSTS = {"decisions": {"error_max": 0.0, "exception_work": 0.0, "exception_inconsistency": 0.0},
+NO_LEVER_COSTS = {"decisions": {"error_max": 0.0, "exception_work": 0.0, "exception_inconsistency": 0.0,
+                                "team_call_work": 0.0},
                   "managers": {"empathy_time": 0.0},
                   # slack off too (the tiny model starts with empty backlogs, full slack): the formulas below
                   # are those of teams without time in hand; the slack tests switch it on

@@ -32,6 +32,13 @@ Every lever here has a price (issue 10, section 3):
   redo the request waits for that manager's decision (taken with more context), so wrong calls
   taken low load the managers above them.
   Calls within settled precedent (``dec_height`` -1) cannot be wrong.
+  And deliberation is conserved: a call takes the same time whoever takes it (Galbraith 1974:
+  decentralising moves the information processing to the units; Cheong et al. 2016: empowerment
+  also burdens).  A manager's call takes its time (``manager_capacity`` calls a day); an
+  unprecedented call (``dec_height`` 0) the front team settles itself takes ``team_call_work``
+  person-days of the team's work capacity that day (``st.call_load``, which sim/model/work.py takes
+  off capacity with the meetings' ``meeting_load`` and the chasers' ``chase_load``).  Calls within
+  precedent cost nothing; a consensus meeting pays ``meeting_cost`` instead.
 - Empathy: listening, one-to-ones and adjusting load take a manager's time: a share
   ``managers.empathy_time * empathy`` of it goes to its people, so it looks at waiting calls
   less often and takes fewer a day.
@@ -149,6 +156,7 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     """Resolve, escalate or meet on every waiting decision."""
     dp = params.decisions
     w = params.customers.friction_weights
+    st.call_load = np.zeros(st.T)  # today's deliberation of the teams' own calls (taken off capacity in work.py)
     q = np.flatnonzero(st.stage == DECISION)
     if q.size == 0:
         return
@@ -204,6 +212,11 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
         st.tick.exceptions += int(grant.sum())
         st.tick.decisions += s.size
         st.tick.decision_latency_sum += float((st.age[r] - st.dec_since[r] + 1.0).sum())
+        if dp.team_call_work > 0:  # conserved deliberation: a team's own unprecedented call takes its time
+            own = st.is_team[u[s]] & holds[s] & (st.dec_height[r] == 0)
+            if own.any():
+                np.add.at(st.call_load, st.unit_team[u[s][own]], dp.team_call_work)
+                st.tick.call_work += dp.team_call_work * float(own.sum())
         st.needs_decision[r] = False
         front = release(st, r)  # signed hand-offs go on to their back-office work (approvals.py)
         st.stage[r[front]] = ROUTE

@@ -393,6 +393,21 @@ class DecisionParams(Section):
                             "Front work redone after a wrong call (with an inconsistent answer to the customer).",
                             "The answer built on the wrong call is redone in full (a bounce-back, which only "
                             "re-qualifies the request, redoes half: handoffs.bounce_rework).")
+    team_call_work: float = P(0.0, 0.0, 5.0, "person-days per call",
+                              "Work capacity a front team spends deliberating an unprecedented call it settles "
+                              "itself (dec_height 0; calls within precedent cost nothing); 0: a team's own calls "
+                              "are free, as a manager's are not.",
+                              "Off by default (0), for parsimony: at conservation no ownership value below 1.0 "
+                              "beats 1.0 in any condition (docs/validation.md, 'Ownership's price in work'); an "
+                              "option. Conservation of deliberation: the same call takes the same time whoever "
+                              "takes it, so 0.5 equals a manager's call at the defaults, 1 / manager_capacity "
+                              "(a plain person-days figure, the currency of meeting_cost, so that a scenario's "
+                              "manager_capacity does not silently change team work). Decentralising moves the "
+                              "information processing to the units (Galbraith 1974, Organization design: an "
+                              "information processing view, Interfaces 4(3)); empowerment adds workload and "
+                              "job-induced tension (Cheong, Spain, Yammarino and Yun 2016, Two faces of "
+                              "empowering leadership: enabling and burdening, Leadership Quarterly 27(4)). "
+                              "docs/ODD.md 7.4.")
 
 
 class WorkParams(Section):

@@ -111,6 +111,7 @@ class Tick:
     exceptions: int = 0
     exception_work: float = 0.0  # person-days of front work spent carrying out exceptions
     decision_errors: int = 0  # settled calls that were wrong
+    call_work: float = 0.0  # person-days of team capacity spent deliberating the teams' own unprecedented calls
 
 
 class Active:
@@ -167,6 +168,7 @@ class State:
         self.load_ratio = np.zeros(T)
         self.meeting_load = np.zeros(T)  # person-days burned in meetings this step
         self.chase_load = np.zeros(T)  # person-days front teams spend answering chasers this step
+        self.call_load = np.zeros(T)  # person-days teams spend deliberating their own unprecedented calls this step
         self.utilisation = np.zeros(T)
         self.work_factor = np.ones(T)  # extra work per request from over-checking (and cut by erosion, demand.py)
         self.standard = np.ones(T)  # time per task the team holds as normal, relative to the original (erosion)

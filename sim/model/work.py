@@ -3,9 +3,10 @@ priorities, and on strategic initiatives.
 
 Capacity = effective people (hires ramping up count partly) x productivity, lowered by fatigue
 and by lost commitment, raised by overtime when the backlog exceeds what the team considers
-normal (Oliva and Sterman 2001), less the person-days burned in meetings.  The request share of
-capacity is shared among the team's requests in proportion to the weight the team's reading gives
-each request's theme (weighted processor sharing), with at most ``max_rate`` per request per day.
+normal (Oliva and Sterman 2001), less the person-days burned in meetings, on chasers and on the
+team's own unprecedented calls.  The request share of capacity is shared among the team's requests
+in proportion to the weight the team's reading gives each request's theme (weighted processor
+sharing), with at most ``max_rate`` per request per day.
 Initiative work delivers value in proportion to the fit of the team's reading with the market's
 need; misread priorities turn effort into waste ('working harder for smaller results', seed 000).
 
@@ -61,7 +62,8 @@ def do_work(st: State, params: ModelParams) -> np.ndarray:
     st.load_ratio = backlog / (nominal * wp.work_horizon)
     st.overtime = np.minimum(wp.overtime_max, wp.overtime_gain * np.maximum(0.0, st.load_ratio - 1.0))
     hours = st.headcount * (1.0 + st.overtime) * (1.0 + st.iv.capacity_boost)  # effort: days worked
-    cap = np.maximum(0.0, capacity(st, params) - st.meeting_load - st.chase_load)  # chasers: demand.chase
+    # chasers: demand.chase; the teams' own calls: decisions.decide (decisions.team_call_work)
+    cap = np.maximum(0.0, capacity(st, params) - st.meeting_load - st.chase_load - st.call_load)
     request_cap = cap * (1.0 - wp.initiative_share)
     initiative = cap * wp.initiative_share
     # weighted processor sharing
