@@ -62,7 +62,10 @@ NOT_BEST_TODAY = {
     "customer_bar": CURRENT + "calm, deep, friction at 0.4 minus at 1.0 +0.57 [-0.01, +1.16] (0.4 worse; it was "
                               "better by 0.107 [0.027, 0.187] before issue 11's demand)" + RESEARCHED,
     "empathy": CURRENT + "calm, deep, satisfaction at 0.8 minus at 1.0 +0.0008 [-0.0097, +0.0114] (was +0.0066 "
-                         "[+0.0007, +0.0125] before issue 11's demand)" + RESEARCHED,
+                         "[+0.0007, +0.0125] before issue 11's demand)" + RESEARCHED + "; with the strain managers "
+                         "absorb carried (managers.carried_strain 1, an option; docs/validation.md 'Empathy's price "
+                         "in a second currency'): +0.0002 [-0.0098, +0.0101], and no value below 1.0 beats 1.0 in "
+                         "any condition (0 of 32)",
 }
 
 
