@@ -33,7 +33,7 @@ def test_bundled_experiments_load():
 
     names = {p.stem for p in EXPERIMENTS}
     contexts = {"calm-flat", "calm-deep", "shock-flat", "shock-deep"}
-    assert {"smoke", "core-sobol", "resilience-ownership-grid"} | contexts <= names
+    assert {"smoke", "core-sobol", "resilience-ownership-grid", "lever-dose-response"} | contexts <= names
     sizes = {}
     for path in EXPERIMENTS:
         exp = load_experiment(path)
@@ -41,6 +41,7 @@ def test_bundled_experiments_load():
     assert sizes["resilience-ownership-grid"] == 6 * 6 * 3
     assert sizes["core-sobol"] == 128 * (6 + 2)
     assert sizes["smoke"] <= 10
+    assert sizes["lever-dose-response"] == 5 * 10  # one lever over five levels, 10 replicates each
     assert all(sizes[name] == 256 * (5 + 2) for name in contexts)
 
 
