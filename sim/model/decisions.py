@@ -156,7 +156,7 @@ def decide(st: State, params: ModelParams, rng: np.random.Generator) -> None:
     """Resolve, escalate or meet on every waiting decision."""
     dp = params.decisions
     w = params.customers.friction_weights
-    st.call_load = np.zeros(st.T)  # today's deliberation of the teams' own calls (taken off capacity in work.py)
+    st.call_load[:] = 0.0  # today's deliberation of the teams' own calls (taken off capacity in work.py)
     q = np.flatnonzero(st.stage == DECISION)
     if q.size == 0:
         return
